@@ -1,0 +1,150 @@
+#include "cli.hpp"
+
+#include "args.hpp"
+
+#include "xcatdhcp/backend.hpp"
+#include "xcatdhcp/inventory/load.hpp"
+#include "xcatdhcp/net/mac.hpp"
+#include "xcatdhcp/net/range.hpp"
+#include "xcatdhcp/version.hpp"
+
+#include <functional>
+#include <iostream>
+#include <map>
+
+namespace xcatdhcp::cli {
+
+namespace {
+
+const char* usage = R"(usage: xcatdhcp COMMAND [OPTIONS]
+
+Commands:
+  backend   -i INVENTORY            which DHCP backend this server uses, and why
+  ranges    'RANGE-STRING' [--json] parse a networks.dynamicrange value
+  inventory -i INVENTORY            print the loaded inventory as JSON
+  summary   -i INVENTORY            backend, networks with their dynamic ranges, node and NIC counts
+  version                           print the library version
+
+INVENTORY is a YAML or JSON file, an lsdef -z stanza file, or a directory of *.stanza files
+with an optional server.yaml holding the server facts (see docs/inventory.md).
+Exit status: 0 on success; non-zero with a one-line error on stderr otherwise.
+)";
+
+inventory::Inventory load(const Args& args) {
+    std::string path = args.value("--inventory", "-i");
+    if (path.empty()) throw Error("missing -i INVENTORY", "option", "-i");
+    return inventory::load_file(path);
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+int cmd_backend(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"-i", "--inventory"}, {});
+    auto inv = load(args);
+    auto choice = select_backend(inv);
+    out << to_string(choice.backend) << "\n" << choice.reason << "\n";
+    return 0;
+}
+
+int cmd_ranges(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {}, {"--json"});
+    if (args.positionals().size() != 1) throw Error("expects one RANGE-STRING", "ranges", "");
+    auto ranges = net::parse_dynamic_ranges(args.positionals()[0]);
+    if (args.flag("--json")) {
+        out << "[";
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            const auto& r = ranges[i];
+            out << (i ? ", " : "") << "{\"first\": " << json_string(r.first.to_string())
+                << ", \"last\": " << json_string(r.last.to_string()) << ", \"family\": "
+                << (r.first.is_v4() ? 4 : 6);
+            if (r.cidr_length) out << ", \"prefix_length\": " << *r.cidr_length;
+            out << "}";
+        }
+        out << "]\n";
+    } else {
+        for (const auto& r : ranges) out << r.first.to_string() << " - " << r.last.to_string() << "\n";
+    }
+    return 0;
+}
+
+int cmd_inventory(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"-i", "--inventory"}, {});
+    out << inventory::to_json(load(args));
+    return 0;
+}
+
+int cmd_summary(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"-i", "--inventory"}, {});
+    auto inv = load(args);
+    auto choice = select_backend(inv);
+    out << "backend: " << to_string(choice.backend) << " (" << choice.reason << ")\n";
+    out << "networks: " << inv.networks.size() << "\n";
+    for (const auto& [name, attributes] : inv.networks) {
+        out << "  " << name << " " << inventory::attribute(attributes, "net") << "/"
+            << inventory::attribute(attributes, "mask");
+        const auto& range = inventory::attribute(attributes, "dynamicrange");
+        if (range.empty()) {
+            out << " no dynamic range\n";
+            continue;
+        }
+        try {
+            out << " dynamic:";
+            for (const auto& r : net::parse_dynamic_ranges(range)) out << " [" << r.to_string() << "]";
+            out << "\n";
+        } catch (const Error& e) {
+            out << " invalid dynamic range: " << e.what() << "\n";
+        }
+    }
+    std::size_t nics = 0, bad = 0;
+    for (const auto& [name, attributes] : inv.nodes) {
+        auto parsed = net::parse_mac_list(inventory::attribute(attributes, "mac"));
+        nics += parsed.nics.size();
+        bad += parsed.errors.size();
+    }
+    out << "nodes: " << inv.nodes.size() << "\n";
+    out << "nics: " << nics << (bad ? " (" + std::to_string(bad) + " invalid MAC entries)" : "")
+        << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    static const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>>
+        commands = {
+            {"backend", cmd_backend},     {"ranges", cmd_ranges},
+            {"inventory", cmd_inventory}, {"summary", cmd_summary},
+        };
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        (args.empty() ? err : out) << usage;
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "version" || args[0] == "--version") {
+        out << "xcatdhcp " << library_version() << "\n";
+        return 0;
+    }
+    auto it = commands.find(args[0]);
+    if (it == commands.end()) {
+        err << "xcatdhcp: unknown command '" << args[0] << "' (see xcatdhcp --help)\n";
+        return 2;
+    }
+    return it->second(std::vector<std::string>(args.begin() + 1, args.end()), out);
+}
+
+}  // namespace xcatdhcp::cli
