@@ -3,6 +3,8 @@
 #include "args.hpp"
 
 #include "xcatdhcp/backend.hpp"
+#include "xcatdhcp/intent/build.hpp"
+#include "xcatdhcp/intent/json.hpp"
 #include "xcatdhcp/inventory/load.hpp"
 #include "xcatdhcp/net/mac.hpp"
 #include "xcatdhcp/net/range.hpp"
@@ -23,6 +25,9 @@ Commands:
   ranges    'RANGE-STRING' [--json] parse a networks.dynamicrange value
   inventory -i INVENTORY            print the loaded inventory as JSON
   summary   -i INVENTORY            backend, networks with their dynamic ranges, node and NIC counts
+  intent    -i INVENTORY [--diagnostics] [--json] [--user-class UC]...
+                                    the normalized DHCP intent as JSON; --diagnostics prints
+                                    the findings one per line instead (--json: as JSON)
   version                           print the library version
 
 INVENTORY is a YAML or JSON file, an lsdef -z stanza file, or a directory of *.stanza files
@@ -123,6 +128,26 @@ int cmd_summary(const std::vector<std::string>& argv, std::ostream& out) {
     return 0;
 }
 
+intent::BuildOptions build_options(const Args& args) {
+    intent::BuildOptions options;
+    if (auto classes = args.values("--user-class"); !classes.empty())
+        options.second_stage_user_classes = classes;
+    return options;
+}
+
+int cmd_intent(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"-i", "--inventory", "--user-class"}, {"--diagnostics", "--json"});
+    auto result = intent::build(load(args), build_options(args));
+    if (args.flag("--diagnostics")) {
+        if (args.flag("--json")) out << intent::to_json(result.diagnostics);
+        else
+            for (const auto& d : result.diagnostics) out << format(d) << "\n";
+        return 0;
+    }
+    out << intent::to_json(result.intent);
+    return 0;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -130,6 +155,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         commands = {
             {"backend", cmd_backend},     {"ranges", cmd_ranges},
             {"inventory", cmd_inventory}, {"summary", cmd_summary},
+            {"intent", cmd_intent},
         };
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         (args.empty() ? err : out) << usage;
