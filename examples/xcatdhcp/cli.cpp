@@ -2,6 +2,7 @@
 
 #include "args.hpp"
 
+#include "xcatdhcp/apply/validate.hpp"
 #include "xcatdhcp/backend.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/intent/json.hpp"
@@ -28,6 +29,10 @@ Commands:
   intent    -i INVENTORY [--diagnostics] [--json] [--user-class UC]...
                                     the normalized DHCP intent as JSON; --diagnostics prints
                                     the findings one per line instead (--json: as JSON)
+  validate  --backend isc|kea DIR [--chroot ROOT]
+                                    run the backend's own validators on the files in DIR; interfaces
+                                    this host lacks are provided in a private network namespace
+                                    (root) or relaxed in a copy, and the output says which
   version                           print the library version
 
 INVENTORY is a YAML or JSON file, an lsdef -z stanza file, or a directory of *.stanza files
@@ -148,6 +153,25 @@ int cmd_intent(const std::vector<std::string>& argv, std::ostream& out) {
     return 0;
 }
 
+int cmd_validate(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"--backend", "-b", "--chroot"}, {});
+    if (args.positionals().size() != 1) throw Error("expects one directory", "validate", "");
+    auto backend = parse_backend(args.value("--backend", "-b"));
+    apply::ValidateOptions options;
+    options.chroot = args.value("--chroot");
+    apply::SystemRunner runner;
+    auto report = apply::validate_directory(backend, args.positionals()[0], runner, options);
+    for (const auto& note : report.notes) out << "note: " << note << "\n";
+    for (const auto& f : report.files) {
+        out << (f.ok ? "ok     " : "FAILED ") << f.file << "  (";
+        for (std::size_t i = 0; i < f.command.size(); ++i) out << (i ? " " : "") << f.command[i];
+        out << ")\n";
+        if (!f.ok) out << f.output << (f.output.empty() || f.output.back() == '\n' ? "" : "\n");
+    }
+    out << (report.ok ? "valid\n" : "INVALID\n");
+    return report.ok ? 0 : 1;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -155,7 +179,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         commands = {
             {"backend", cmd_backend},     {"ranges", cmd_ranges},
             {"inventory", cmd_inventory}, {"summary", cmd_summary},
-            {"intent", cmd_intent},
+            {"intent", cmd_intent},       {"validate", cmd_validate},
         };
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         (args.empty() ? err : out) << usage;
