@@ -285,11 +285,7 @@ private:
             std::string net_text = attribute(attrs, "net");
             std::string mask_text = attribute(attrs, "mask");
             try {
-                if (auto slash = net_text.find('/'); slash != std::string::npos) {
-                    row.prefix = Prefix::parse_or_throw(net_text, "net");
-                } else {
-                    row.prefix = Prefix::from_net_and_mask(net_text, mask_text);
-                }
+                row.prefix = Prefix::from_net_and_mask(net_text, mask_text);
             } catch (const Error& e) {
                 network_diag(Severity::error, name, e.attribute(), e.value(),
                              e.message() + "; network ignored");

@@ -51,6 +51,13 @@ json yaml_to_json(const YAML::Node& node, const std::string& where) {
 
 // ---- typed reading with errors that name where the value sits ----
 
+// A bounded rendering of a value for error messages.
+std::string short_dump(const json& value) {
+    std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > 200) text = text.substr(0, 200) + "...";
+    return text;
+}
+
 std::string scalar_text(const json& value, const std::string& where, const std::string& key) {
     switch (value.type()) {
     case json::value_t::string: return value.get<std::string>();
@@ -61,7 +68,7 @@ std::string scalar_text(const json& value, const std::string& where, const std::
     case json::value_t::number_float: return value.dump();
     default:
         throw Error("must be a single value, not a " + std::string(value.type_name()), key,
-                    value.dump(), "").for_node(where);
+                    short_dump(value), "").for_node(where);
     }
 }
 
@@ -89,7 +96,7 @@ std::vector<std::string> read_string_list(const json& value, const std::string& 
         out.push_back(value.get<std::string>());
         return out;
     }
-    if (!value.is_array()) throw Error("must be a list of strings", what, value.dump());
+    if (!value.is_array()) throw Error("must be a list of strings", what, short_dump(value));
     for (const auto& item : value) out.push_back(scalar_text(item, "server", what));
     return out;
 }
@@ -134,7 +141,7 @@ static ServerFacts server_facts_from_json(const json& value) {
         } else if (key == "platform") {
             facts.platform = read_platform(item);
         } else if (key == "interfaces") {
-            if (!item.is_array()) throw Error("must be a list", "server.interfaces", item.dump());
+            if (!item.is_array()) throw Error("must be a list", "server.interfaces", short_dump(item));
             for (const auto& entry : item) {
                 require_object(entry, "server.interfaces[]");
                 InterfaceFact fact;
@@ -154,11 +161,11 @@ static ServerFacts server_facts_from_json(const json& value) {
                     }
                 }
                 if (fact.name.empty())
-                    throw Error("an interface needs a name", "server.interfaces", entry.dump());
+                    throw Error("an interface needs a name", "server.interfaces", short_dump(entry));
                 facts.interfaces.push_back(std::move(fact));
             }
         } else if (key == "routes") {
-            if (!item.is_array()) throw Error("must be a list", "server.routes", item.dump());
+            if (!item.is_array()) throw Error("must be a list", "server.routes", short_dump(item));
             for (const auto& entry : item) {
                 require_object(entry, "server.routes[]");
                 RouteFact route;
@@ -181,7 +188,7 @@ static ServerFacts server_facts_from_json(const json& value) {
                 }
                 if (!have_destination || route.interface.empty())
                     throw Error("a route needs destination and interface", "server.routes",
-                                entry.dump());
+                                short_dump(entry));
                 facts.routes.push_back(std::move(route));
             }
         } else if (key == "hosts") {
@@ -230,8 +237,7 @@ Inventory inventory_from_json(const json& root) {
             require_object(value, key);
             for (const auto& [name, attributes] : value.items()) {
                 if (name.empty()) throw Error("object name must not be empty", key, "");
-                target[name] = read_attributes(attributes.is_null() ? json::object() : attributes,
-                                               name);
+                target[name] = attributes.is_null() ? Attributes{} : read_attributes(attributes, name);
             }
         } else if (key == "server") {
             inventory.server = server_facts_from_json(value);
@@ -255,7 +261,35 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Nesting deeper than any inventory needs is refused before a recursive parser sees it.
+void check_nesting(std::string_view text, const char* format) {
+    constexpr int max_depth = 64;
+    int depth = 0;
+    bool in_string = false;
+    char quote_char = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == quote_char) in_string = false;
+            continue;
+        }
+        if (c == '"' || (c == '\'' && format[0] == 'Y')) {
+            in_string = true;
+            quote_char = c;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                throw Error(std::string(format) + " nested deeper than " + std::to_string(max_depth) +
+                                " levels at byte " + std::to_string(i),
+                            "inventory", "");
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+}
+
 json parse_json_text(std::string_view text) {
+    check_nesting(text, "JSON");
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {
@@ -264,6 +298,7 @@ json parse_json_text(std::string_view text) {
 }
 
 json parse_yaml_text(std::string_view text) {
+    check_nesting(text, "YAML");
     try {
         return yaml_to_json(YAML::Load(std::string(text)), "inventory");
     } catch (const YAML::Exception& e) {
@@ -272,6 +307,8 @@ json parse_yaml_text(std::string_view text) {
 }
 
 }  // namespace
+
+Inventory load_path(const std::string& path);
 
 Inventory parse_yaml(std::string_view text) { return inventory_from_json(parse_yaml_text(text)); }
 
@@ -294,15 +331,21 @@ void parse_stanzas(std::string_view text, Inventory& into) {
             throw Error("stanza (line " + std::to_string(object_line) + ") has no objtype", "objtype",
                         "", object);
         std::string type = type_it->second;
+        type.erase(0, type.find_first_not_of(" \t"));
+        type.erase(type.find_last_not_of(" \t") + 1);
         attributes.erase(type_it);
+        auto insert_once = [&](auto& map) {
+            if (!map.emplace(object, std::move(attributes)).second)
+                throw Error("object defined twice", "objtype", type, object);
+        };
         if (type == "node") {
-            into.nodes[object] = std::move(attributes);
+            insert_once(into.nodes);
         } else if (type == "network") {
-            into.networks[object] = std::move(attributes);
+            insert_once(into.networks);
         } else if (type == "site") {
             for (auto& [k, v] : attributes) into.site[k] = std::move(v);
         } else if (type == "osimage") {
-            into.osimages[object] = std::move(attributes);
+            insert_once(into.osimages);
         } else {
             throw Error("unsupported objtype (supported: node, network, site, osimage)", "objtype",
                         type, object);
@@ -338,12 +381,22 @@ void parse_stanzas(std::string_view text, Inventory& into) {
         if (equals == std::string_view::npos || equals == 0)
             throw Error("expected 'attribute=value' at line " + std::to_string(line_number),
                         "stanza", std::string(body), object);
-        attributes[std::string(body.substr(0, equals))] = std::string(body.substr(equals + 1));
+        std::string key(body.substr(0, equals));
+        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+        attributes[key] = std::string(body.substr(equals + 1));  // values stay byte for byte
     }
     flush();
 }
 
 Inventory load_file(const std::string& path) {
+    try {
+        return load_path(path);
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw Error(std::string("cannot read: ") + e.code().message(), "path", path);
+    }
+}
+
+Inventory load_path(const std::string& path) {
     namespace fs = std::filesystem;
     if (fs::is_directory(path)) {
         Inventory inventory;
@@ -414,7 +467,8 @@ std::string to_json(const Inventory& inventory) {
     server["tftp_files"] = s.tftp_files;
     if (s.ip_forward) server["ip_forward"] = *s.ip_forward;
     root["server"] = server;
-    return root.dump(2) + "\n";
+    // Values are kept byte for byte; JSON text needs UTF-8, so bad bytes show as U+FFFD.
+    return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace xcatdhcp::inventory

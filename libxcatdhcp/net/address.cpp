@@ -161,6 +161,13 @@ std::optional<int> Prefix::mask_length(const IpAddress& mask) {
 }
 
 Prefix Prefix::from_net_and_mask(std::string_view net, std::string_view mask) {
+    // xCAT's makenetworks stores IPv6 as net "fd00:10::/64" with mask "/64".
+    if (net.find('/') != std::string_view::npos) {
+        auto prefix = Prefix::parse(net);
+        if (!prefix) throw Error("not a network prefix", "net", std::string(net));
+        return *prefix;
+    }
+    if (!mask.empty() && mask.front() == '/') mask.remove_prefix(1);
     auto address = IpAddress::parse(net);
     if (!address) throw Error("not an IP address", "net", std::string(net));
     if (address->is_v6()) {
