@@ -831,44 +831,80 @@ private:
                 p.reservation.hardware_type = HardwareType::infiniband;
 
         // Duplicates across nodes: a MAC (per family) or a fixed address claimed by two nodes.
-        std::unordered_map<std::string, std::vector<std::size_t>> by_key;
+        // Sorted typed keys rather than string-keyed maps: this runs over every NIC.
+        struct MacKey {
+            bool v6;
+            net::Mac mac;
+            std::size_t index;
+        };
+        struct IpKey {
+            IpAddress address;
+            std::size_t index;
+        };
+        std::vector<MacKey> macs;
+        std::vector<IpKey> ips;
+        macs.reserve(pending_.size());
+        ips.reserve(pending_.size());
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             const Reservation& r = pending_[i].reservation;
-            std::string family = is_v6(pending_[i]) ? "6" : "4";
-            by_key["mac" + family + r.mac.to_string()].push_back(i);
-            if (r.address) by_key["ip" + r.address->to_string()].push_back(i);
+            macs.push_back({is_v6(pending_[i]), r.mac, i});
+            if (r.address) ips.push_back({*r.address, i});
         }
-        std::vector<std::string> keys;
-        for (const auto& [key, list] : by_key)
-            if (list.size() > 1) keys.push_back(key);
-        std::sort(keys.begin(), keys.end());
-        for (const auto& key : keys) {
-            const auto& list = by_key[key];
+        std::sort(macs.begin(), macs.end(), [](const MacKey& a, const MacKey& b) {
+            return std::tie(a.v6, a.mac, a.index) < std::tie(b.v6, b.mac, b.index);
+        });
+        std::sort(ips.begin(), ips.end(), [](const IpKey& a, const IpKey& b) {
+            return std::tie(a.address, a.index) < std::tie(b.address, b.index);
+        });
+        auto report = [&](const std::vector<std::size_t>& group, bool is_mac, const std::string& value) {
             std::set<std::string> nodes;
-            for (auto i : list) nodes.insert(pending_[i].reservation.node);
-            bool is_mac = key.rfind("mac", 0) == 0;
-            if (!is_mac && nodes.size() == 1) continue;  // one node's NIC aliases may share an address
-            std::string value = is_mac ? key.substr(4) : key.substr(2);
+            for (auto i : group) nodes.insert(pending_[i].reservation.node);
+            if (!is_mac && nodes.size() == 1) return;  // one node's NIC aliases may share an address
             std::string others;
             for (const auto& n : nodes) others += (others.empty() ? "" : ", ") + n;
-            for (auto i : list) {
+            for (auto i : group) {
                 if (pending_[i].dropped) continue;
                 pending_[i].dropped = true;
                 node_diag(Severity::error, pending_[i].reservation.node, is_mac ? "mac" : "ip", value,
                           std::string(is_mac ? "MAC" : "address") + " claimed more than once (nodes: " +
                               others + "); none of these reservations is rendered");
             }
+        };
+        for (std::size_t i = 0; i < macs.size();) {
+            std::size_t j = i + 1;
+            while (j < macs.size() && macs[j].v6 == macs[i].v6 && macs[j].mac == macs[i].mac) ++j;
+            if (j - i > 1) {
+                std::vector<std::size_t> group;
+                for (std::size_t k = i; k < j; ++k) group.push_back(macs[k].index);
+                report(group, true, macs[i].mac.to_string());
+            }
+            i = j;
+        }
+        for (std::size_t i = 0; i < ips.size();) {
+            std::size_t j = i + 1;
+            while (j < ips.size() && ips[j].address == ips[i].address) ++j;
+            if (j - i > 1) {
+                std::vector<std::size_t> group;
+                for (std::size_t k = i; k < j; ++k) group.push_back(ips[k].index);
+                report(group, false, ips[i].address.to_string());
+            }
+            i = j;
         }
 
         // Unique object names: the NIC host name, else qualified by the MAC.
-        std::unordered_map<std::string, int> name_count;
+        std::vector<std::string_view> names;
         for (const auto& p : pending_)
-            if (!p.dropped && !p.reservation.deny && !is_v6(p)) ++name_count[p.reservation.nic_hostname];
+            if (!p.dropped && !p.reservation.deny && !is_v6(p)) names.push_back(p.reservation.nic_hostname);
+        std::sort(names.begin(), names.end());
+        auto shared_name = [&](const std::string& name) {
+            auto range = std::equal_range(names.begin(), names.end(), std::string_view(name));
+            return range.second - range.first > 1;
+        };
         for (auto& p : pending_) {
             if (p.dropped) continue;
             Reservation& r = p.reservation;
             if (r.name.empty())
-                r.name = name_count[r.nic_hostname] > 1 ? r.nic_hostname + "-" + r.mac.hex() : r.nic_hostname;
+                r.name = shared_name(r.nic_hostname) ? r.nic_hostname + "-" + r.mac.hex() : r.nic_hostname;
             if (p.subnet) p.subnet->reservations.push_back(std::move(r));
             else intent_.unplaced.push_back(std::move(r));
         }
