@@ -4,6 +4,7 @@
 
 #include "xcatdhcp/apply/validate.hpp"
 #include "xcatdhcp/backend.hpp"
+#include "xcatdhcp/host/facts.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/intent/json.hpp"
 #include "xcatdhcp/inventory/load.hpp"
@@ -33,17 +34,41 @@ Commands:
                                     run the backend's own validators on the files in DIR; interfaces
                                     this host lacks are provided in a private network namespace
                                     (root) or relaxed in a copy, and the output says which
+  facts     [--tftpdir DIR]         this host's server facts (os-release, interfaces, routes,
+                                    /etc/hosts, installed dhcpd/Kea, hooks) as JSON
   version                           print the library version
+
+Every command taking -i also takes --probe-facts: use this host's facts instead of the
+inventory's server section (run it on the DHCP server itself).
 
 INVENTORY is a YAML or JSON file, an lsdef -z stanza file, or a directory of *.stanza files
 with an optional server.yaml holding the server facts (see docs/inventory.md).
 Exit status: 0 on success; non-zero with a one-line error on stderr otherwise.
 )";
 
+inventory::ServerFacts probe_facts(const Args& args, const inventory::Inventory* inventory) {
+    host::ProbeOptions options;
+    std::string tftpdir = inventory ? inventory::attribute(inventory->site, "tftpdir") : "";
+    options.tftpdir = args.value("--tftpdir", "", tftpdir.empty() ? "/tftpboot" : tftpdir);
+    apply::SystemRunner runner;
+    return host::probe_server_facts(runner, options);
+}
+
+// Loads -i INVENTORY; --probe-facts replaces its server facts with this host's own.
 inventory::Inventory load(const Args& args) {
     std::string path = args.value("--inventory", "-i");
     if (path.empty()) throw Error("missing -i INVENTORY", "option", "-i");
-    return inventory::load_file(path);
+    auto inventory = inventory::load_file(path);
+    if (args.flag("--probe-facts")) inventory.server = probe_facts(args, &inventory);
+    return inventory;
+}
+
+const std::set<std::string> inventory_options = {"-i", "--inventory", "--tftpdir"};
+const std::set<std::string> inventory_flags = {"--probe-facts"};
+
+std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
+    base.insert(more.begin(), more.end());
+    return base;
 }
 
 std::string json_string(const std::string& s) {
@@ -65,7 +90,7 @@ std::string json_string(const std::string& s) {
 }
 
 int cmd_backend(const std::vector<std::string>& argv, std::ostream& out) {
-    Args args(argv, {"-i", "--inventory"}, {});
+    Args args(argv, inventory_options, inventory_flags);
     auto inv = load(args);
     auto choice = select_backend(inv);
     out << to_string(choice.backend) << "\n" << choice.reason << "\n";
@@ -94,13 +119,19 @@ int cmd_ranges(const std::vector<std::string>& argv, std::ostream& out) {
 }
 
 int cmd_inventory(const std::vector<std::string>& argv, std::ostream& out) {
-    Args args(argv, {"-i", "--inventory"}, {});
+    Args args(argv, inventory_options, inventory_flags);
     out << inventory::to_json(load(args));
     return 0;
 }
 
+int cmd_facts(const std::vector<std::string>& argv, std::ostream& out) {
+    Args args(argv, {"--tftpdir"}, {});
+    out << inventory::to_json(probe_facts(args, nullptr));
+    return 0;
+}
+
 int cmd_summary(const std::vector<std::string>& argv, std::ostream& out) {
-    Args args(argv, {"-i", "--inventory"}, {});
+    Args args(argv, inventory_options, inventory_flags);
     auto inv = load(args);
     auto choice = select_backend(inv);
     out << "backend: " << to_string(choice.backend) << " (" << choice.reason << ")\n";
@@ -141,7 +172,8 @@ intent::BuildOptions build_options(const Args& args) {
 }
 
 int cmd_intent(const std::vector<std::string>& argv, std::ostream& out) {
-    Args args(argv, {"-i", "--inventory", "--user-class"}, {"--diagnostics", "--json"});
+    Args args(argv, with(inventory_options, {"--user-class"}),
+              with(inventory_flags, {"--diagnostics", "--json"}));
     auto result = intent::build(load(args), build_options(args));
     if (args.flag("--diagnostics")) {
         if (args.flag("--json")) out << intent::to_json(result.diagnostics);
@@ -180,6 +212,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
             {"backend", cmd_backend},     {"ranges", cmd_ranges},
             {"inventory", cmd_inventory}, {"summary", cmd_summary},
             {"intent", cmd_intent},       {"validate", cmd_validate},
+            {"facts", cmd_facts},
         };
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         (args.empty() ? err : out) << usage;

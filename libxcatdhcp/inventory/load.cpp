@@ -425,18 +425,8 @@ Inventory load_path(const std::string& path) {
     return parse_yaml(text);
 }
 
-std::string to_json(const Inventory& inventory) {
-    json root = json::object();
-    root["site"] = json(inventory.site);
-    root["networks"] = json::object();
-    for (const auto& [name, attributes] : inventory.networks) root["networks"][name] = attributes;
-    root["nodes"] = json::object();
-    for (const auto& [name, attributes] : inventory.nodes) root["nodes"][name] = attributes;
-    if (!inventory.osimages.empty()) {
-        root["osimages"] = json::object();
-        for (const auto& [name, attributes] : inventory.osimages) root["osimages"][name] = attributes;
-    }
-    const ServerFacts& s = inventory.server;
+namespace {
+json facts_json(const ServerFacts& s) {
     json server = json::object();
     server["hostname"] = s.hostname;
     server["names"] = s.names;
@@ -466,7 +456,26 @@ std::string to_json(const Inventory& inventory) {
     server["kea_hooks"] = s.kea_hooks;
     server["tftp_files"] = s.tftp_files;
     if (s.ip_forward) server["ip_forward"] = *s.ip_forward;
-    root["server"] = server;
+    return server;
+}
+}  // namespace
+
+std::string to_json(const ServerFacts& facts) {
+    return facts_json(facts).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string to_json(const Inventory& inventory) {
+    json root = json::object();
+    root["site"] = json(inventory.site);
+    root["networks"] = json::object();
+    for (const auto& [name, attributes] : inventory.networks) root["networks"][name] = attributes;
+    root["nodes"] = json::object();
+    for (const auto& [name, attributes] : inventory.nodes) root["nodes"][name] = attributes;
+    if (!inventory.osimages.empty()) {
+        root["osimages"] = json::object();
+        for (const auto& [name, attributes] : inventory.osimages) root["osimages"][name] = attributes;
+    }
+    root["server"] = facts_json(inventory.server);
     // Values are kept byte for byte; JSON text needs UTF-8, so bad bytes show as U+FFFD.
     return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -23,5 +23,7 @@ Inventory load_file(const std::string& path);
 
 // The inventory as JSON (sorted keys, 2-space indent), the shape parse_json() reads.
 std::string to_json(const Inventory& inventory);
+// Server facts alone, in the shape parse_server_facts() reads.
+std::string to_json(const ServerFacts& facts);
 
 }  // namespace xcatdhcp::inventory
