@@ -13,7 +13,7 @@ case "$profile" in build|main|test) ;; *) echo "usage: $0 build|main|test" >&2; 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 
 if command -v apt-get >/dev/null 2>&1; then
-  build=(cmake make g++ pkg-config nlohmann-json3-dev libyaml-cpp-dev libssl-dev)
+  build=(cmake make g++ pkg-config nlohmann-json3-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev)
   main=(kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server isc-dhcp-server iproute2)
   test=(doctest-dev kea-admin debootstrap perl libperl-dev valgrind clang procps)
   want=("${build[@]}")
@@ -35,7 +35,7 @@ if command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 elif command -v dnf >/dev/null 2>&1; then
-  build=(cmake make gcc-c++ pkgconf-pkg-config json-devel yaml-cpp-devel openssl-devel)
+  build=(cmake make gcc-c++ pkgconf-pkg-config json-devel yaml-cpp-devel openssl-devel libcurl-devel)
   main=(iproute)
   # EL 10 ships Kea only; EL 9 and older ship ISC dhcpd (and Kea from EPEL or ISC's repository).
   if rpm -q --quiet dhcp-server 2>/dev/null || dnf -q list dhcp-server >/dev/null 2>&1; then main+=(dhcp-server); fi
