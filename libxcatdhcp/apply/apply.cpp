@@ -229,11 +229,16 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
                 problems += std::string(" restoring ") + target->path + " failed: " + e.what() + ";";
             }
         }
+        // A first install has no previous configuration to go back to: stop what was started.
+        const bool had_previous = std::any_of(previous.begin(), previous.end(),
+                                              [](const auto& p) { return p.second.existed; });
         for (const auto& unit : plan.services) {
             try {
-                services.reload_or_restart(unit);
+                if (had_previous) services.reload_or_restart(unit);
+                else services.stop(unit);
             } catch (const std::exception& e) {
-                problems += std::string(" reloading ") + unit.name + " with the previous files failed: " + e.what() + ";";
+                problems += std::string(" ") + (had_previous ? "reloading " : "stopping ") + unit.name +
+                            " failed: " + e.what() + ";";
             }
         }
         return problems;
@@ -255,8 +260,13 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         failure = e.what();
     }
     std::string problems = restore();
+    const bool had_previous = std::any_of(previous.begin(), previous.end(),
+                                          [](const auto& p) { return p.second.existed; });
     if (problems.empty())
-        throw Error("apply failed: " + failure + "; the previous configuration was restored and is live",
+        throw Error("apply failed: " + failure +
+                        (had_previous ? "; the previous configuration was restored and is live"
+                                      : "; there was no previous configuration: the new files were removed "
+                                        "and the services stopped"),
                     "apply", std::string(to_string(plan.backend)));
     throw Error("apply failed: " + failure + "; restoring the previous configuration had problems:" + problems,
                 "apply", std::string(to_string(plan.backend)));
