@@ -1,0 +1,132 @@
+#include "common.hpp"
+
+#include "xcatdhcp/apply/process.hpp"
+#include "xcatdhcp/host/facts.hpp"
+#include "xcatdhcp/inventory/digest.hpp"
+#include "xcatdhcp/inventory/load.hpp"
+#include "xcatdhcp/render/isc.hpp"
+#include "xcatdhcp/render/kea.hpp"
+#include "xcatdhcp/render/secrets.hpp"
+#include "xcatdhcp/version.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+namespace xcatdhcp::cli {
+
+const std::set<std::string> inventory_options = {"-i", "--inventory", "--tftpdir"};
+const std::set<std::string> inventory_flags = {"--probe-facts"};
+const std::set<std::string> render_options = {"--backend", "-b", "--key-file", "--kea-version", "--user-class"};
+const std::set<std::string> render_flags = {"--static-hosts"};
+
+std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
+    base.insert(more.begin(), more.end());
+    return base;
+}
+
+inventory::ServerFacts probe_facts(const Args& args, const inventory::Inventory* inventory) {
+    host::ProbeOptions options;
+    std::string tftpdir = inventory ? inventory::attribute(inventory->site, "tftpdir") : "";
+    options.tftpdir = args.value("--tftpdir", "", tftpdir.empty() ? "/tftpboot" : tftpdir);
+    apply::SystemRunner runner;
+    return host::probe_server_facts(runner, options);
+}
+
+// Loads -i INVENTORY; --probe-facts replaces its server facts with this host's own.
+inventory::Inventory load(const Args& args) {
+    std::string path = args.value("--inventory", "-i");
+    if (path.empty()) throw Error("missing -i INVENTORY", "option", "-i");
+    auto inventory = inventory::load_file(path);
+    if (args.flag("--probe-facts")) inventory.server = probe_facts(args, &inventory);
+    return inventory;
+}
+
+intent::BuildOptions build_options(const Args& args) {
+    intent::BuildOptions options;
+    if (auto classes = args.values("--user-class"); !classes.empty())
+        options.second_stage_user_classes = classes;
+    return options;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot read file", "path", path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+render::Secrets read_secrets(const Args& args) {
+    render::Secrets secrets;
+    std::string path = args.value("--key-file");
+    if (!path.empty()) secrets.omapi_secret = render::parse_key_text(read_file(path)).secret;
+    return secrets;
+}
+
+void write_files(const std::string& dir, const render::Files& files, std::ostream& out) {
+    std::filesystem::create_directories(dir);
+    for (const auto& [name, content] : files) {
+        std::string path = (std::filesystem::path(dir) / name).string();
+        std::ofstream file(path, std::ios::binary | std::ios::trunc);
+        if (!file || !(file << content)) throw Error("cannot write file", "path", path);
+        out << "wrote " << path << "\n";
+    }
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+Rendered render_inventory(const Args& args, std::ostream& err) {
+    auto inventory = load(args);
+    std::string backend_name = args.value("--backend", "-b");
+    Backend backend = backend_name.empty() ? select_backend(inventory).backend : parse_backend(backend_name);
+    auto result = intent::build(inventory, build_options(args));
+    for (const auto& d : result.diagnostics)
+        if (d.severity != Severity::info) err << format(d) << "\n";
+    auto secrets = read_secrets(args);
+    std::string digest = inventory::digest(inventory);
+    render::Files files;
+    if (backend == Backend::isc) {
+        auto profile = render::isc::IscProfile::for_server(inventory.server);
+        if (args.flag("--static-hosts")) profile.static_hosts = true;
+        render::isc::RenderOptions options;
+        options.inventory_digest = digest;
+        files = render::isc::render(result.intent, profile, secrets, options);
+    } else {
+        // The target Kea: --kea-version, else the one the server facts say is installed.
+        std::string version = args.value("--kea-version");
+        render::kea::KeaProfile profile;
+        if (version.empty()) {
+            profile = render::kea::KeaProfile::for_server(inventory.server);
+        } else {
+            auto parsed = Version::parse(version);
+            if (!parsed) throw Error("not a Kea version (X.Y.Z)", "--kea-version", version);
+            profile = render::kea::KeaProfile::for_version(*parsed);
+        }
+        render::kea::RenderOptions options;
+        options.inventory_digest = digest;
+        std::vector<Diagnostic> findings;
+        files = render::kea::render(result.intent, profile, secrets, options, &findings);
+        for (const auto& d : findings) err << format(d) << "\n";
+    }
+    return {backend, std::move(files), std::move(result.intent)};
+}
+
+}  // namespace xcatdhcp::cli

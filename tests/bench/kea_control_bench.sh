@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Live benchmark of the Kea control client (not run by CI): kea-dhcp4 3.0 from the sid chroot,
+# host_cmds over the UNIX socket, with N reservations already in the config file.
+# For each N: the add latency per reservation (ADDS single adds, each its own round trip), then
+# the time to add BATCH reservations in one batch; everything added is deleted again.
+#
+#   tests/bench/kea_control_bench.sh BUILD_DIR SOURCE_DIR
+#   SIZES="1000 10000 50000" ADDS=1000 BATCH=10000 (defaults); needs root.
+#   TRANSPORT=http: the same over the daemon's HTTP socket (basic auth, one kept-alive connection).
+#   CONNECTIONS=P: the batch (add and delete) uses P connections at once (default 1).
+#
+# Kea runs in a private network namespace (loopback only) with no DHCP interface: the payload
+# subnet 10.79.0.0/16 is never put on any interface. Prints one JSON line per N.
+set -uo pipefail
+build=${1:?usage: kea_control_bench.sh BUILD_DIR SOURCE_DIR}
+src=${2:?usage: kea_control_bench.sh BUILD_DIR SOURCE_DIR}
+sizes=${SIZES:-1000 10000 50000}
+adds=${ADDS:-1000}
+batch=${BATCH:-10000}
+transport=${TRANSPORT:-unix}
+connections=${CONNECTIONS:-1}
+driver=$build/bin/bench_kea_control
+chroot_tool=$src/tests/tools/kea-chroot.sh
+[ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
+root=$("$chroot_tool" path sid) || exit 1
+tag=kb$$ ns=kb-$$
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
+  ip netns del "$ns" 2>/dev/null
+  rm -f "$root/etc/kea/$tag.json" "$root/run/kea/$tag.sock" "$root/run/kea/$tag.sock.lock" \
+        "$root/run/kea/$tag.kea-dhcp4.pid" "$root/var/log/kea/$tag.log" "$root/var/log/kea/$tag.log.lock" \
+        "$root/etc/kea/$tag.pw"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1
+sock=$root/run/kea/$tag.sock
+printf '%s' "bench-only-$$" >"$root/etc/kea/$tag.pw"
+if [ "$transport" = http ]; then
+  endpoint=(--url http://127.0.0.1:8006/ --user bench --password-file "$root/etc/kea/$tag.pw")
+  http=(--http-port 8006 --password-file "/etc/kea/$tag.pw")
+else
+  endpoint=(--socket "$sock"); http=()
+fi
+echo "kea $("$chroot_tool" version sid), $(nproc) CPUs; transport=$transport adds=$adds batch=$batch connections=$connections" >&2
+status=0
+for n in $sizes; do
+  "$driver" gen-config --existing "$n" --socket "/run/kea/$tag.sock" --leases "/var/lib/kea/$tag.csv" \
+    --log "/var/log/kea/$tag.log" "${http[@]}" >"$root/etc/kea/$tag.json" || exit 1
+  t0=$(date +%s.%N)
+  timeout -k 5 900 ip netns exec "$ns" "$chroot_tool" run sid kea-dhcp4 -c "/etc/kea/$tag.json" \
+    >"/tmp/$tag.out" 2>&1 &
+  pid=$!
+  up=0
+  for _ in $(seq 600); do
+    "$driver" cli kea --socket "$sock" status-get >/dev/null 2>&1 && { up=1; break; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  t1=$(date +%s.%N)
+  if [ $up -ne 1 ]; then echo "kea-dhcp4 with $n reservations did not start:" >&2; tail -5 "/tmp/$tag.out" >&2; exit 1; fi
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$(pgrep -n -P "$pid" kea-dhcp4 2>/dev/null || echo "$pid")/status" 2>/dev/null)
+  line=$(ip netns exec "$ns" "$driver" bench "${endpoint[@]}" --existing "$n" --adds "$adds" --batch "$batch" \
+    --connections "$connections") || status=1
+  printf '%s\n' "${line%\}},\"startup_seconds\":$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'),\"rss_kb_at_start\":${rss:-0}}"
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
+  rm -f "/tmp/$tag.out"
+done
+exit $status
