@@ -42,11 +42,27 @@ std::string quote(std::string_view value) {
     return out;
 }
 
+namespace {
+// Names are printed bare when they are plain, quoted and escaped otherwise: a hostile node
+// name cannot start a forged line.
+std::string name_text(std::string_view name) {
+    for (unsigned char c : name)
+        if (c < 0x21 || c >= 0x7f || c == '\'' || c == '\\') return quote(name);
+    return std::string(name);
+}
+// A subject ("network NAME") keeps its spaces; control bytes still force quoting.
+std::string subject_text(std::string_view subject) {
+    for (unsigned char c : subject)
+        if (c < 0x20 || c >= 0x7f) return quote(subject);
+    return std::string(subject);
+}
+}  // namespace
+
 std::string format(const Diagnostic& d) {
     std::string line{to_string(d.severity)};
     line += ":";
-    if (!d.node.empty()) line += " node " + d.node + ":";
-    else if (!d.subject.empty()) line += " " + d.subject + ":";
+    if (!d.node.empty()) line += " node " + name_text(d.node) + ":";
+    else if (!d.subject.empty()) line += " " + subject_text(d.subject) + ":";
     if (!d.attribute.empty()) {
         line += " " + d.attribute + " " + quote(d.value) + ":";
     }

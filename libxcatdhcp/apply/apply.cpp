@@ -217,6 +217,15 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
             fs::remove_all(runs[i]);
     }
 
+    // A killed earlier run may have left temp files next to the destinations.
+    for (const auto& [name, target] : chosen) {
+        fs::path dir = fs::path(target->path).parent_path();
+        std::string prefix = "." + fs::path(target->path).filename().string() + ".xcatdhcp-";
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove(e.path(), ec);
+    }
+
     // 4. Write, then 5. reload in role order. Any failure: restore and reload again.
     auto restore = [&]() -> std::string {
         std::string problems;

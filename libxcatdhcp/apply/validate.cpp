@@ -154,6 +154,7 @@ std::vector<std::string> kea_interfaces(const std::string& text) {
 ValidationReport validate_directory(Backend backend, const std::string& dir, ProcessRunner& runner,
                                     const ValidateOptions& options) {
     ValidationReport report;
+    if (dir.find('\0') != std::string::npos) throw Error("a path cannot hold a NUL byte", "path", dir);
     if (!fs::is_directory(dir)) throw Error("not a directory", "path", dir);
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir))

@@ -389,6 +389,7 @@ void parse_stanzas(std::string_view text, Inventory& into) {
 }
 
 Inventory load_file(const std::string& path) {
+    if (path.find('\0') != std::string::npos) throw Error("a path cannot hold a NUL byte", "path", path);
     try {
         return load_path(path);
     } catch (const std::filesystem::filesystem_error& e) {

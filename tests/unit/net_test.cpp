@@ -191,3 +191,11 @@ TEST_CASE("error text quotes hostile values so they cannot forge lines") {
     CHECK(line == "error: node cn1: mac 'x\\ny\"\\'': not a MAC");
     CHECK(quote(std::string(1000, 'a')).size() < 300);
 }
+
+TEST_CASE("diagnostic lines escape hostile node names and subjects (forged log lines)") {
+    Diagnostic d{Severity::error, "cn1\nerror: node cn2: forged", "mac", "x", "bad", {}};
+    CHECK(format(d).find('\n') == std::string::npos);
+    Diagnostic s{Severity::warning, {}, "mtu", "1", "bad", "network n\r\nx"};
+    CHECK(format(s).find('\n') == std::string::npos);
+    CHECK(format(Diagnostic{Severity::info, "cn1", "ip", "1", "m", {}}) == "info: node cn1: ip '1': m");
+}
