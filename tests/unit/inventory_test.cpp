@@ -102,7 +102,9 @@ TEST_CASE("example cluster: the YAML file and the stanza directory load to the s
     CHECK(attribute(inv.nodes.at("sw01"), "provmethod") == "cumulus3.5.2-armel");
     CHECK(attribute(inv.osimages.at("cumulus3.5.2-armel"), "pkgdir") ==
           "/install/cumulus3.5.2/armel/cumulus-linux-3.5.2-bcm-armel.bin");
-    for (const auto& [name, attributes] : inv.nodes) {
+    for (const auto& entry : inv.nodes) {
+        const std::string& name = entry.first;  // clang 14 cannot capture structured bindings
+        const auto& attributes = entry.second;
         CAPTURE(name);
         CHECK(attributes.count("objtype") == 0);
         CHECK_FALSE(attribute(attributes, "mac").empty());
