@@ -48,6 +48,10 @@ Commands:
   kea       --socket PATH | --url URL COMMAND [JSON-ARGS | @FILE | -]
                                     one raw Kea command; prints the reply and its outcome
                                     (--service S: the URL is a Control Agent; --ca-file/--cert/--key)
+  reservations add|del|query NODE... -i INVENTORY --config PATH --socket PATH | --url URL
+            [--user U --password-file F] [--kea-version X.Y.Z] [--json] [--keep-leases]
+                                    makedhcp NODE / -d / -q for Kea: the config file and the
+                                    running server together, no restart (docs/reservations.md)
   facts     [--tftpdir DIR]         this host's server facts (os-release, interfaces, routes,
                                     /etc/hosts, installed dhcpd/Kea, hooks) as JSON
   version                           print the library version
@@ -68,7 +72,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"facts", cmd_facts},     {"summary", cmd_summary},   {"intent", cmd_intent},
         {"render", cmd_render},   {"validate", cmd_validate}, {"apply", cmd_apply},
         {"probe", cmd_probe},     {"leases", cmd_leases},     {"stats", cmd_stats},
-        {"kea", cmd_kea},
+        {"kea", cmd_kea},         {"reservations", cmd_reservations},
     };
     if (args.empty()) {
         err << "xcatdhcp: missing command (see xcatdhcp --help for usage)\n";
