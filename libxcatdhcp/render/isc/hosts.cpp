@@ -1,6 +1,10 @@
 // Per-host objects: OMAPI data, statements, static host blocks, hosts.omapi.json, omshell batches.
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <functional>
 #include <set>
 
 #include "render/isc/internal.hpp"
@@ -74,10 +78,22 @@ std::string omshell_string(std::string_view value, const std::string& what) {
 // quotes WITHOUT escaping (common/print.c token_indent_data_string): a '"' or '\\' in a value
 // would corrupt the leases file at the next write and lose or forge hosts at the next start.
 // Such values cannot be sent safely, whatever the escaping in the statements, so they are refused.
-void leases_safe(std::string_view value, const std::string& what, const Reservation& r) {
-    if (value.find_first_of("\"\\") != std::string_view::npos)
-        throw Error("contains '\"' or '\\', which dhcpd writes unescaped into dhcpd.leases for OMAPI hosts",
-                    what, std::string(value), r.node);
+bool leases_unsafe(std::string_view value) {
+    return !value.empty() && (std::memchr(value.data(), '"', value.size()) != nullptr ||
+                              std::memchr(value.data(), '\\', value.size()) != nullptr);
+}
+
+[[noreturn]] void leases_refuse(std::string_view value, const std::string& what, const Reservation& r) {
+    throw Error("contains '\"' or '\\', which dhcpd writes unescaped into dhcpd.leases for OMAPI hosts",
+                what, std::string(value), r.node);
+}
+
+void leases_safe(std::string_view value, std::string_view what, const Reservation& r) {
+    if (leases_unsafe(value)) leases_refuse(value, std::string(what), r);
+}
+
+void leases_safe_option(const boot::Option& o, const Reservation& r) {
+    if (leases_unsafe(o.value)) leases_refuse(o.value, "option " + std::to_string(o.code), r);
 }
 
 void check_leases_safe(const Reservation& r, const Intent& intent) {
@@ -88,9 +104,9 @@ void check_leases_safe(const Reservation& r, const Intent& intent) {
         stages = stages || rule.match.stage != boot::Stage::any;
         leases_safe(rule.match.vendor_class_prefix, "vendor class", r);
         if (rule.action.filename) leases_safe(*rule.action.filename, "filename", r);
-        for (const auto& o : rule.action.options) leases_safe(o.value, "option " + std::to_string(o.code), r);
+        for (const auto& o : rule.action.options) leases_safe_option(o, r);
     }
-    for (const auto& o : r.boot.options) leases_safe(o.value, "option " + std::to_string(o.code), r);
+    for (const auto& o : r.boot.options) leases_safe_option(o, r);
     if (stages)
         for (const auto& c : intent.second_stage_user_classes) leases_safe(c, "user class", r);
 }
@@ -156,44 +172,117 @@ std::string static_host_blocks(const Intent& intent, const IscProfile& profile, 
     return out;
 }
 
-std::string hosts_json(const std::vector<HostObject>& hosts, const Intent& intent, const IscProfile& profile) {
-    using nlohmann::json;
-    json list = json::array();
-    for (const auto& h : hosts) {
-        json o;
-        o["node"] = h.node;
-        o["name"] = h.name;
-        o["family"] = h.family == net::Family::v4 ? 4 : 6;
-        o["omapi-port"] = h.family == net::Family::v4 ? profile.omapi_port : profile.omapi_port6;
-        o["hardware-type"] = h.hardware_type;
-        o["hardware-address"] = h.mac;
-        o["dhcp-client-identifier"] = h.client_identifier;
-        o["ip-address"] = h.ip ? json(h.ip->to_string()) : json(nullptr);
-        o["statements"] = h.statements;
-        o["deny"] = h.deny;
-        list.push_back(std::move(o));
-    }
-    json doc;
-    doc["format"] = "xcatdhcp-isc-hosts/1";
-    doc["static-hosts"] = profile.static_hosts;
-    doc["omapi"] = {{"key-name", intent.omapi_key.name},
-                    {"key-algorithm", intent.omapi_key.algorithm},
-                    {"port", profile.omapi_port},
-                    {"port6", profile.omapi_port6}};
-    doc["hosts"] = std::move(list);
-    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
 }  // namespace detail
 
 namespace {
-std::string one_line(const detail::HostBody& body) {
-    std::string out;
-    for (const auto& s : body.head) out += (out.empty() ? "" : " ") + s;
-    if (auto chain = syntax::inline_chain(body.chain); !chain.empty()) out += " " + chain;
-    for (const auto& s : body.tail) out += " " + s;
-    return out;
+
+// The conditions of each distinct match, computed once per render (most reservations share a
+// handful of boot plan shapes; only their file names and options differ).
+class ConditionCache {
+public:
+    explicit ConditionCache(const std::vector<std::string>& classes) : classes_(classes) {}
+
+    const std::vector<std::string>& get(const boot::Match& match) {
+        for (const auto& [m, c] : entries_)
+            if (m == match) return c;
+        auto conditions = syntax::conditions(match, classes_);
+        if (entries_.size() < max_entries) {
+            entries_.emplace_back(match, std::move(conditions));
+            return entries_.back().second;
+        }
+        overflow_ = std::move(conditions);
+        return overflow_;
+    }
+
+private:
+    static constexpr std::size_t max_entries = 64;
+    const std::vector<std::string>& classes_;
+    std::vector<std::pair<boot::Match, std::vector<std::string>>> entries_;
+    std::vector<std::string> overflow_;
+};
+
+// " statement" for each statement of the action (syntax::action_statements, each after a space).
+void append_action(std::string& out, const boot::Action& action) {
+    if (action.always_broadcast) out += " always-broadcast on;";
+    if (action.filename) {
+        out += " filename ";
+        syntax::append_quote(out, *action.filename, "filename");
+        out += ';';
+    }
+    for (const auto& o : action.options) {
+        const std::string_view name = syntax::option_name_view(o.code);
+        out += " option ";
+        out += name;
+        out += ' ';
+        syntax::append_quote(out, o.value, name);
+        out += ';';
+    }
 }
+
+// The one-line statements (as detail::host_body joined by spaces, with syntax::inline_chain),
+// appended to `out`.
+void append_one_line(std::string& out, const Reservation& r, net::Family family,
+                     ConditionCache& cache, std::string& scratch) {
+    if (r.deny) {
+        out += "deny booting;";
+        return;
+    }
+    const std::size_t name_at = out.size() + sizeof("ddns-hostname ") - 1;
+    out += "ddns-hostname ";
+    syntax::append_quote(out, r.hostname, "hostname");
+    const std::size_t name_size = out.size() - name_at;
+    out += ';';
+    if (family == net::Family::v6) return;
+    out += " send host-name ";
+    out.append(out, name_at, name_size);
+    out += ';';
+
+    // syntax::branches + syntax::inline_chain
+    bool first = true;
+    for (const auto& rule : r.boot.rules) {
+        scratch.clear();
+        append_action(scratch, rule.action);
+        bool stop = false;
+        for (const auto& c : cache.get(rule.match)) {
+            if (first) {
+                first = false;
+                if (c.empty()) {  // unconditional: the statements alone
+                    out += scratch;
+                    goto tail;
+                }
+                out += " if ";
+            } else if (c.empty()) {
+                out += " } else";
+            } else {
+                out += " } elsif ";
+            }
+            out += c;
+            out += " {";
+            out += scratch;
+            if (c.empty()) {
+                stop = true;
+                break;
+            }
+        }
+        if (stop) break;
+    }
+    if (!first) out += " }";
+tail:
+    for (const auto& o : r.boot.options) {
+        const std::string_view name = syntax::option_name_view(o.code);
+        out += " option ";
+        out += name;
+        out += ' ';
+        syntax::append_quote(out, o.value, name);
+        out += ';';
+    }
+    if (r.next_server) {
+        out += " next-server ";
+        out += syntax::address(*r.next_server, net::Family::v4, "tftpserver");
+        out += ';';
+    }
+}
+
 }  // namespace
 
 std::string host_statements(const Reservation& r, const Intent& intent) {
@@ -202,31 +291,183 @@ std::string host_statements(const Reservation& r, const Intent& intent) {
         for (const auto& x : s.reservations)
             if (&x == &r) family = s.family();
     check_leases_safe(r, intent);
-    return one_line(detail::host_body(r, intent, family, false));
+    ConditionCache cache(intent.second_stage_user_classes);
+    std::string out, scratch;
+    append_one_line(out, r, family, cache, scratch);
+    return out;
 }
+
+namespace {
+
+// One host object, in `h` (whose strings are reused).
+void fill_host_object(HostObject& h, const Reservation& r, const Intent& intent, net::Family family,
+                      ConditionCache& cache, std::string& scratch) {
+    h.node = r.node;
+    h.name = syntax::name_or_throw(r.name, "host name");
+    check_leases_safe(r, intent);
+    h.family = family;
+    h.hardware_type = static_cast<int>(r.hardware_type);
+    h.mac = r.mac.to_string();
+    if (family == net::Family::v4) {
+        duid_or_throw(r);
+        h.client_identifier = h.mac;
+    } else {
+        h.client_identifier = duid_or_throw(r);
+    }
+    h.deny = r.deny;
+    h.ip.reset();
+    if (r.address && !r.deny) {
+        syntax::address(*r.address, family, "ip");
+        h.ip = r.address;
+    }
+    h.statements.clear();
+    append_one_line(h.statements, r, family, cache, scratch);
+}
+
+// A JSON string as nlohmann::json::dump(..., ensure_ascii = false, error_handler_t::replace)
+// writes it: '"', '\\' and control characters escaped, the rest as it is. Text with non-ASCII
+// bytes goes through nlohmann itself (UTF-8 validation and replacement of invalid sequences).
+void append_json_string(std::string& out, std::string_view value) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const std::size_t start = out.size();
+    out += '"';
+    std::size_t plain = 0;
+    // Bytes that are not copied as they are: control characters, '"', '\\', and non-ASCII.
+    static constexpr auto special = [] {
+        std::array<bool, 256> table{};
+        for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+        return table;
+    }();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto c = static_cast<unsigned char>(value[i]);
+        if (!special[c]) continue;
+        if (c >= 0x80) {
+            out.resize(start);
+            out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            return;
+        }
+        out.append(value.data() + plain, i - plain);
+        plain = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+        }
+    }
+    out.append(value.data() + plain, value.size() - plain);
+    out += '"';
+}
+
+void append_number(std::string& out, long long value) {
+    char buffer[24];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, end);
+}
+
+void append_host_json(std::string& out, const HostObject& h, const IscProfile& profile, bool first) {
+    out += first ? "\n    {\n      \"deny\": " : ",\n    {\n      \"deny\": ";
+    out += h.deny ? "true" : "false";
+    out += ",\n      \"dhcp-client-identifier\": ";
+    append_json_string(out, h.client_identifier);
+    out += ",\n      \"family\": ";
+    out += h.family == net::Family::v4 ? '4' : '6';
+    out += ",\n      \"hardware-address\": ";
+    append_json_string(out, h.mac);
+    out += ",\n      \"hardware-type\": ";
+    append_number(out, h.hardware_type);
+    out += ",\n      \"ip-address\": ";
+    if (h.ip) append_json_string(out, h.ip->to_string());
+    else out += "null";
+    out += ",\n      \"name\": ";
+    append_json_string(out, h.name);
+    out += ",\n      \"node\": ";
+    append_json_string(out, h.node);
+    out += ",\n      \"omapi-port\": ";
+    append_number(out, h.family == net::Family::v4 ? profile.omapi_port : profile.omapi_port6);
+    out += ",\n      \"statements\": ";
+    append_json_string(out, h.statements);
+    out += "\n    }";
+}
+
+// Generous: unused capacity of a large block is never touched, so it costs address space only,
+// and the string does not have to grow (and be copied) on the way.
+std::size_t json_size_bound(const Reservation& r) {
+    std::size_t n = 1024 + 4 * (r.node.size() + r.name.size() + r.hostname.size());
+    for (const auto& rule : r.boot.rules) {
+        n += 1024 + 2 * rule.match.vendor_class_prefix.size() + 64 * rule.match.architectures.size();
+        if (rule.action.filename) n += 4 * rule.action.filename->size();
+        for (const auto& o : rule.action.options) n += 64 + 4 * o.value.size();
+    }
+    for (const auto& o : r.boot.options) n += 64 + 4 * o.value.size();
+    return n;
+}
+
+}  // namespace
 
 std::vector<HostObject> host_objects(const Intent& intent) {
     std::vector<HostObject> out;
+    std::size_t count = intent.unplaced.size();
+    for (const auto& s : intent.subnets) count += s.reservations.size();
+    out.reserve(count);
+    ConditionCache cache(intent.second_stage_user_classes);
+    std::string scratch;
     for_each_reservation(intent, [&](const Reservation& r, net::Family family) {
-        HostObject h;
-        h.node = r.node;
-        h.name = syntax::name_or_throw(r.name, "host name");
-        check_leases_safe(r, intent);
-        h.family = family;
-        h.hardware_type = static_cast<int>(r.hardware_type);
-        h.mac = r.mac.to_string();
-        const std::string duid = duid_or_throw(r);
-        h.client_identifier = family == net::Family::v4 ? h.mac : duid;
-        h.deny = r.deny;
-        if (r.address && !r.deny) {
-            syntax::address(*r.address, family, "ip");
-            h.ip = r.address;
-        }
-        h.statements = one_line(detail::host_body(r, intent, family, false));
-        out.push_back(std::move(h));
+        fill_host_object(out.emplace_back(), r, intent, family, cache, scratch);
     });
     return out;
 }
+
+namespace detail {
+
+// hosts.omapi.json, written directly as text, byte for byte as nlohmann::json::dump(2) wrote the
+// same document (keys in sorted order, two-space indent), from the host objects made one at a
+// time: at 100,000 hosts, the tree and the object list cost more time and memory than the rest.
+std::string hosts_json(const Intent& intent, const IscProfile& profile) {
+    std::size_t size = 1024 + 2 * (intent.omapi_key.name.size() + intent.omapi_key.algorithm.size());
+    for_each_reservation(intent, [&](const Reservation& r, net::Family) { size += json_size_bound(r); });
+    std::string out;
+    out.reserve(size);
+    out += "{\n  \"format\": \"xcatdhcp-isc-hosts/1\",\n  \"hosts\": [";
+    ConditionCache cache(intent.second_stage_user_classes);
+    std::string scratch;
+    HostObject h;
+    bool first = true;
+    for_each_reservation(intent, [&](const Reservation& r, net::Family family) {
+        fill_host_object(h, r, intent, family, cache, scratch);
+        append_host_json(out, h, profile, first);
+        first = false;
+    });
+    out += first ? "],\n" : "\n  ],\n";
+    out += "  \"omapi\": {\n    \"key-algorithm\": ";
+    append_json_string(out, intent.omapi_key.algorithm);
+    out += ",\n    \"key-name\": ";
+    append_json_string(out, intent.omapi_key.name);
+    out += ",\n    \"port\": ";
+    append_number(out, profile.omapi_port);
+    out += ",\n    \"port6\": ";
+    append_number(out, profile.omapi_port6);
+    out += "\n  },\n  \"static-hosts\": ";
+    out += profile.static_hosts ? "true" : "false";
+    out += "\n}\n";
+    return out;
+}
+
+void for_each_v4_object_name(const Intent& intent,
+                             const std::function<void(const std::string&, const std::string&)>& f) {
+    for_each_reservation(intent, [&](const Reservation& r, net::Family family) {
+        if (family == net::Family::v4) f(r.node, r.name);
+    });
+}
+
+}  // namespace detail
 
 std::string omshell_script(const std::vector<HostObject>& hosts, const intent::Key& key, const Secrets& secrets,
                            const IscProfile& profile, const OmshellRequest& request) {

@@ -1,6 +1,7 @@
 // Pieces shared by the ISC renderer's translation units (private to render/isc).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ HostBody host_body(const intent::Reservation& reservation, const intent::Intent&
 std::string static_host_blocks(const intent::Intent& intent, const IscProfile& profile,
                                net::Family family);
 
-// hosts.omapi.json
-std::string hosts_json(const std::vector<HostObject>& hosts, const intent::Intent& intent,
-                       const IscProfile& profile);
+// hosts.omapi.json, with the host objects of host_objects(intent) (made one at a time, so
+// it throws what host_objects() throws, in the same order).
+std::string hosts_json(const intent::Intent& intent, const IscProfile& profile);
+
+// (node, object name) of each v4 host object, in host_objects() order.
+void for_each_v4_object_name(const intent::Intent& intent,
+                             const std::function<void(const std::string&, const std::string&)>& f);
 
 }  // namespace xcatdhcp::render::isc::detail

@@ -3,6 +3,9 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
 
 #include "render/isc/internal.hpp"
 #include "xcatdhcp/error.hpp"
@@ -209,7 +212,7 @@ void write_subnet6(std::string& out, const Subnet& s, const Intent& intent, cons
     out += "  } # " + s.prefix.to_string() + " subnet_end\n";
 }
 
-std::string render_family(const Intent& intent, const std::vector<HostObject>& hosts, const IscProfile& profile,
+std::string render_family(const Intent& intent, const IscProfile& profile,
                           const Secrets& secrets, const RenderOptions& options, Family family) {
     std::string out;
     write_header(out, intent, profile, secrets, options, family);
@@ -242,17 +245,35 @@ std::string render_family(const Intent& intent, const std::vector<HostObject>& h
 
     if (profile.static_hosts) {
         std::string hosts = detail::static_host_blocks(intent, profile, family);
-        if (!hosts.empty()) out += "\n" + hosts;
+        if (!hosts.empty()) {
+            out += '\n';
+            out += hosts;
+        }
     } else if (family == Family::v4) {
         // Pointers to the OMAPI objects, once per (node, object name), as xCAT appends them.
-        std::set<std::pair<std::string, std::string>> done;
+        struct PairHash {
+            std::size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
+                const std::size_t a = std::hash<std::string_view>{}(p.first);
+                return a ^ (std::hash<std::string_view>{}(p.second) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+            }
+        };
+        std::unordered_set<std::pair<std::string_view, std::string_view>, PairHash> done;
         std::string lines;
-        for (const auto& h : hosts) {
-            if (h.family != Family::v4 || !done.insert({h.node, h.name}).second) continue;
-            lines += "#definition for host " + syntax::comment(h.node) + " aka host " + syntax::comment(h.name) +
-                     " can be found in the dhcpd.leases file (" + syntax::comment(profile.leases_file) + ")\n";
+        const std::string leases = syntax::comment(profile.leases_file);
+        detail::for_each_v4_object_name(intent, [&](const std::string& node, const std::string& name) {
+            if (!done.insert({node, name}).second) return;
+            lines += "#definition for host ";
+            syntax::append_comment(lines, node);
+            lines += " aka host ";
+            syntax::append_comment(lines, name);
+            lines += " can be found in the dhcpd.leases file (";
+            lines += leases;
+            lines += ")\n";
+        });
+        if (!lines.empty()) {
+            out += '\n';
+            out += lines;
         }
-        if (!lines.empty()) out += "\n" + lines;
     }
     return out;
 }
@@ -295,15 +316,16 @@ IscProfile IscProfile::for_server(const inventory::ServerFacts& facts) {
 // ---------------------------------------------------------------- render
 Files render(const Intent& intent, const IscProfile& profile, const Secrets& secrets, const RenderOptions& options) {
     Files files;
-    const auto hosts = host_objects(intent);
-    files[std::string(dhcpd_conf_file)] = render_family(intent, hosts, profile, secrets, options, Family::v4);
+    // The host objects first (as host_objects() did before the files): the same errors first.
+    std::string hosts_json = detail::hosts_json(intent, profile);
+    files[std::string(dhcpd_conf_file)] = render_family(intent, profile, secrets, options, Family::v4);
     if (intent.has_v6()) {
         if (profile.dhcpd_version < Version{4, 1, 0})
             throw Error("dhcpd " + profile.dhcpd_version.to_string() + " has no DHCPv6 support", "dhcpd version",
                         profile.dhcpd_version.to_string());
-        files[std::string(dhcpd6_conf_file)] = render_family(intent, hosts, profile, secrets, options, Family::v6);
+        files[std::string(dhcpd6_conf_file)] = render_family(intent, profile, secrets, options, Family::v6);
     }
-    files[std::string(hosts_json_file)] = detail::hosts_json(hosts, intent, profile);
+    files[std::string(hosts_json_file)] = std::move(hosts_json);
     return files;
 }
 

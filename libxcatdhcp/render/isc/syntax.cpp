@@ -41,16 +41,19 @@ std::vector<std::string> user_class_tests(const std::vector<std::string>& classe
 
 }  // namespace
 
-std::string quote(std::string_view value, std::string_view what) {
+void append_quote(std::string& out, std::string_view value, std::string_view what) {
     if (value.size() > max_string)
         throw Error("too long for a dhcpd string (" + std::to_string(value.size()) + " bytes, at most " +
                         std::to_string(max_string) + ")",
                     std::string(what), std::string(value.substr(0, 64)) + "...");
-    std::string out;
-    out.reserve(value.size() + 2);
+    out.reserve(out.size() + value.size() + 2);
     out += '"';
-    for (char ch : value) {
-        auto c = static_cast<unsigned char>(ch);
+    std::size_t plain = 0;  // start of the run of characters copied as they are
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto c = static_cast<unsigned char>(value[i]);
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
+        out.append(value.data() + plain, i - plain);
+        plain = i + 1;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -58,16 +61,18 @@ std::string quote(std::string_view value, std::string_view what) {
             case '\r': out += "\\r"; break;
             case '\t': out += "\\t"; break;
             default:
-                if (c < 0x20 || c >= 0x7f) {
-                    out += "\\x";
-                    out += hex_digits[c >> 4];
-                    out += hex_digits[c & 15];
-                } else {
-                    out += ch;
-                }
+                out += "\\x";
+                out += hex_digits[c >> 4];
+                out += hex_digits[c & 15];
         }
     }
+    out.append(value.data() + plain, value.size() - plain);
     out += '"';
+}
+
+std::string quote(std::string_view value, std::string_view what) {
+    std::string out;
+    append_quote(out, value, what);
     return out;
 }
 
@@ -97,6 +102,15 @@ std::string name_or_throw(std::string_view name, std::string_view what, bool tra
 
 std::string shared_network_name(std::string_view name) {
     return bare_name(name) ? std::string(name) : quote(name, "shared-network");
+}
+
+void append_comment(std::string& out, std::string_view text) {
+    const std::size_t start = out.size();
+    out += text;
+    for (std::size_t i = start; i < out.size(); ++i) {
+        auto u = static_cast<unsigned char>(out[i]);
+        if (u < 0x20 || u >= 0x7f) out[i] = '?';  // dhcpd reads byte 0xff as end of file
+    }
 }
 
 std::string comment(std::string_view text) {
@@ -131,9 +145,11 @@ std::string base64_or_throw(std::string_view secret, std::string_view what) {
     return std::string(secret);
 }
 
-std::string option_name(std::uint8_t code) {
+std::string option_name(std::uint8_t code) { return std::string(option_name_view(code)); }
+
+std::string_view option_name_view(std::uint8_t code) {
     for (const auto& o : option_names)
-        if (o.code == code) return std::string(o.name);
+        if (o.code == code) return o.name;
     throw Error("DHCP option " + std::to_string(code) + " has no ISC option name in the renderer",
                 "option", std::to_string(code));
 }

@@ -22,6 +22,8 @@ inline constexpr std::size_t max_string = 1024;
 
 // A double-quoted ISC string. Throws Error (naming `what`) when longer than max_string.
 std::string quote(std::string_view value, std::string_view what);
+// The same, appended to `out` (no temporary string).
+void append_quote(std::string& out, std::string_view value, std::string_view what);
 
 // True when `name` can be written bare where dhcpd expects a host name: dot-separated labels
 // of [A-Za-z0-9_-], none starting with '-', at most 253 characters; with `trailing_dot`, one
@@ -36,6 +38,7 @@ std::string shared_network_name(std::string_view name);
 
 // Text safe inside a '#' comment: control characters and non-ASCII bytes become '?'.
 std::string comment(std::string_view text);
+void append_comment(std::string& out, std::string_view text);
 
 // One of the HMAC algorithms dhcpd and omshell know (hmac-md5 ... hmac-sha512).
 bool key_algorithm(std::string_view algorithm);
@@ -45,6 +48,7 @@ std::string base64_or_throw(std::string_view secret, std::string_view what);
 
 // ISC option name for a boot option code, or Error.
 std::string option_name(std::uint8_t code);
+std::string_view option_name_view(std::uint8_t code);
 std::optional<std::uint8_t> option_code(std::string_view name);
 
 // The address, checked to be of `family`, else Error naming `what`.

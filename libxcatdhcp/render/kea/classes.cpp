@@ -173,7 +173,7 @@ private:
     std::set<std::string> used_names_;
     std::set<std::string> drop_macs_;
     std::map<std::string, Shape> shapes_;  // serialized rules -> shape
-    std::map<const Reservation*, std::string> shape_of_;
+    std::vector<std::pair<const Reservation*, Shape*>> shape_of_;  // std::map nodes do not move
     bool fixed_used_ = false;
     std::vector<std::string> node_classes_;
     bool claim_ = false;
@@ -230,6 +230,8 @@ private:
             if (s.family() == net::Family::v4)
                 for (const auto& r : s.reservations) all.push_back(&r);
         for (const auto& r : intent_.unplaced) all.push_back(&r);
+        plan_.nodes.reserve(all.size());
+        shape_of_.reserve(all.size());
 
         for (const Reservation* r : all) {
             if (r->deny) {
@@ -240,7 +242,9 @@ private:
             node.options = r->boot.options;
             bool uses_variable = false;
             std::vector<Rule> rules;
-            for (Rule rule : matchable(r->boot.rules)) {
+            for (const Rule& matchable_rule : r->boot.rules) {
+                if (!can_match(matchable_rule.match, intent_.second_stage_user_classes)) continue;
+                Rule rule = matchable_rule;
                 if (rule.match.stage == boot::Stage::second && rule.action.filename)
                     if (auto t = templated_script(*rule.action.filename, *r, intent_.http_port_suffix,
                                                   node_variable_)) {
@@ -249,12 +253,16 @@ private:
                     }
                 rules.push_back(std::move(rule));
             }
-            if (!rules.empty() && rules.front().match.matches_everything() && sets_file(rules.front().action)) {
+            const bool fixed =
+                !rules.empty() && rules.front().match.matches_everything() && sets_file(rules.front().action);
+            if (fixed) {
                 node.boot_file = checked_file(*rules.front().action.filename, r->node, "");
                 for (const auto& o : rules.front().action.options) add_option(node.options, o);
                 node.client_classes.push_back(fixed_marker);
                 fixed_used_ = true;
-            } else if (!rules.empty()) {
+            }
+            bool has_shape = false;
+            if (!fixed && !rules.empty()) {
                 std::string key = serialize(rules);
                 Shape& shape = shapes_[key];
                 if (shape.rules.empty()) {
@@ -262,11 +270,12 @@ private:
                     shape.rules = std::move(rules);
                 }
                 if (r->boot.kind == boot::BootPlan::Kind::xnba_node) shape.standard_xnba = true;
-                shape_of_[r] = key;
+                shape_of_.emplace_back(r, &shape);
+                has_shape = true;
                 if (uses_variable && intent_.ddns.enabled)
                     add_option(node.options, {node_name_option, r->node});
             }
-            if (!node.options.empty() || node.boot_file || !node.client_classes.empty() || shape_of_.count(r))
+            if (!node.options.empty() || node.boot_file || !node.client_classes.empty() || has_shape)
                 plan_.nodes[r] = std::move(node);
         }
 
@@ -286,7 +295,7 @@ private:
             std::string name = base_name(shape);
             shape.marker = uses[name] > 1 ? name + "-" + fnv1a_hex(key) : name;
         }
-        for (const auto& [r, key] : shape_of_) plan_.nodes[r].client_classes.push_back(shapes_[key].marker);
+        for (const auto& [r, shape] : shape_of_) plan_.nodes[r].client_classes.push_back(shape->marker);
     }
 
     static void add_option(std::vector<boot::Option>& options, const boot::Option& o) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,12 @@ class OptionDefs {
 public:
     // The option-data entry for a text option (boot options, tcode, ...).
     Json text_option(std::uint8_t code, const std::string& value, bool always_send);
+    // The same entry appended as pretty-printed JSON text (as Json::dump(2) writes it): the
+    // object's braces at `indent` spaces (the opening one not indented), its keys 2 deeper.
+    void text_option_into(std::string& out, int indent, std::uint8_t code, const std::string& value,
+                          bool always_send);
+    // Notes a use of the option (as text_option does) without writing it.
+    void use(std::uint8_t code);
     // The option-def list for what was used; empty when nothing custom was used.
     Json definitions() const;
 
@@ -58,7 +65,7 @@ struct NodeBoot {
 struct ClassPlan {
     Json classes = Json::array();                              // definition order
     std::map<std::uint32_t, std::vector<std::string>> additional;  // subnet id -> list
-    std::map<const intent::Reservation*, NodeBoot> nodes;
+    std::unordered_map<const intent::Reservation*, NodeBoot> nodes;
 };
 
 // Turns the subnets' boot rules and the reservations' boot plans into client classes.

@@ -1,6 +1,7 @@
 // DHCPv4 text options: Kea's names for the codes the boot policy sends, and the
 // definitions Kea lacks.
 #include "kea_internal.hpp"
+#include "json_text.hpp"
 
 #include <string_view>
 
@@ -71,6 +72,37 @@ Json OptionDefs::text_option(std::uint8_t code, const std::string& value, bool a
     }
     if (always_send) entry["always-send"] = true;
     return entry;
+}
+
+void OptionDefs::text_option_into(std::string& out, int indent, std::uint8_t code, const std::string& value,
+                                  bool always_send) {
+    const int k = indent + 2;
+    out += "{\n";
+    if (const KnownOption* known = find(code)) {
+        text::string_member(out, k, "name", known->name);
+        if (known->custom) used_.insert(code);
+        out += ",\n";
+        text::string_member(out, k, "data", csv_escape(value));
+    } else {
+        text::key(out, k, "code");
+        text::unsigned_number(out, code);
+        out += ",\n";
+        text::key(out, k, "csv-format");
+        out += "false,\n";
+        text::string_member(out, k, "data", hex(value));
+    }
+    if (always_send) {
+        out += ",\n";
+        text::key(out, k, "always-send");
+        out += "true";
+    }
+    out += '\n';
+    text::indent(out, indent);
+    out += '}';
+}
+
+void OptionDefs::use(std::uint8_t code) {
+    if (const KnownOption* known = find(code); known && known->custom) used_.insert(code);
 }
 
 Json OptionDefs::definitions() const {
