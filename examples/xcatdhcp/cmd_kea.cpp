@@ -8,6 +8,7 @@
 // instead of a daemon's own HTTP socket; --ca-file, --cert, --key, --insecure for HTTPS;
 // --timeout SECONDS. Every command is a thin call into xcatdhcp/control/kea_client.hpp.
 #include "args.hpp"
+#include "common.hpp"
 
 #include "xcatdhcp/control/kea_client.hpp"
 
@@ -27,58 +28,6 @@ int cmd_kea(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
 
 namespace {
 
-const std::set<std::string> endpoint_options = {"--socket", "-s",      "--url",   "-u",
-                                                "--user",   "--password-file",    "--service",
-                                                "--ca-file", "--cert", "--key",   "--timeout"};
-const std::set<std::string> endpoint_flags = {"--insecure", "--help", "-h"};
-
-std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
-    base.insert(more.begin(), more.end());
-    return base;
-}
-
-const char* endpoint_help =
-    "  --socket PATH          the daemon's UNIX control socket, or\n"
-    "  --url URL              its HTTP(S) control socket (Kea 2.7.2+), e.g. http://127.0.0.1:8004/\n"
-    "                         (IPv6 hosts in brackets: http://[fd00::1]:8004/)\n"
-    "  --service dhcp4|dhcp6  the URL is a Control Agent (Kea <= 3.1.7) forwarding to this service\n"
-    "  --user U --password-file F   HTTP basic auth (the file holds the password only)\n"
-    "  --ca-file F --cert F --key F --insecure   HTTPS: trust anchor, client certificate, no checks\n"
-    "  --timeout SECONDS      the whole exchange (default 60)\n";
-
-control::Endpoint endpoint_from(const Args& args) {
-    std::string socket = args.value("--socket", "-s");
-    std::string url = args.value("--url", "-u");
-    if (socket.empty() == url.empty())
-        throw Error("give either --socket PATH or --url URL", "option", socket.empty() ? "" : "--url");
-    control::Endpoint endpoint;
-    if (!socket.empty()) {
-        endpoint = control::Endpoint::unix_socket(socket);
-    } else {
-        std::string service = args.value("--service");
-        endpoint = service.empty() ? control::Endpoint::http(control::normalize_url(url))
-                                   : control::Endpoint::control_agent(control::normalize_url(url), service);
-        endpoint.user = args.value("--user");
-        endpoint.password_file = args.value("--password-file");
-        if (!endpoint.password_file.empty() && endpoint.user.empty())
-            throw Error("--password-file needs --user", "option", "--user");
-        endpoint.tls.ca_file = args.value("--ca-file");
-        endpoint.tls.cert_file = args.value("--cert");
-        endpoint.tls.key_file = args.value("--key");
-        endpoint.tls.verify = !args.flag("--insecure");
-    }
-    if (std::string timeout = args.value("--timeout"); !timeout.empty()) {
-        int seconds = 0;
-        try {
-            seconds = std::stoi(timeout);
-        } catch (const std::exception&) {
-            seconds = 0;
-        }
-        if (seconds <= 0 || seconds > 3600) throw Error("not a timeout in seconds (1-3600)", "--timeout", timeout);
-        endpoint.timeout_ms = seconds * 1000;
-    }
-    return endpoint;
-}
 
 std::string utc(std::int64_t epoch) {
     if (epoch <= 0) return "-";

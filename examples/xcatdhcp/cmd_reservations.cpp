@@ -38,34 +38,6 @@ const char* usage =
     "  --config-set  use config-set even when host_cmds is loaded.\n"
     "Exit status 0 when every node succeeded, 1 otherwise (each node's outcome is printed).\n";
 
-control::Endpoint endpoint_of(const Args& args) {
-    std::string socket = args.value("--socket", "-s");
-    std::string url = args.value("--url", "-u");
-    if (socket.empty() == url.empty())
-        throw Error("give either --socket PATH or --url URL", "option", socket.empty() ? "" : "--url");
-    control::Endpoint endpoint;
-    if (!socket.empty()) {
-        endpoint = control::Endpoint::unix_socket(socket);
-    } else {
-        endpoint = control::Endpoint::http(control::normalize_url(url));
-        endpoint.user = args.value("--user");
-        endpoint.password_file = args.value("--password-file");
-        if (!endpoint.password_file.empty() && endpoint.user.empty())
-            throw Error("--password-file needs --user", "option", "--user");
-        endpoint.tls.ca_file = args.value("--ca-file");
-        endpoint.tls.verify = !args.flag("--insecure");
-    }
-    if (std::string timeout = args.value("--timeout"); !timeout.empty()) {
-        int seconds = 0;
-        try {
-            seconds = std::stoi(timeout);
-        } catch (const std::exception&) {
-        }
-        if (seconds <= 0 || seconds > 3600) throw Error("not a timeout in seconds (1-3600)", "--timeout", timeout);
-        endpoint.timeout_ms = seconds * 1000;
-    }
-    return endpoint;
-}
 
 void print_report(const live::Report& report, std::ostream& out) {
     out << "method: " << report.method << ", file " << report.config_path
@@ -119,7 +91,7 @@ int cmd_reservations(const std::vector<std::string>& argv, std::ostream& out, st
     for (const auto& d : built.diagnostics)
         if (d.severity != Severity::info) err << format(d) << "\n";
 
-    control::KeaClient client(endpoint_of(args));
+    control::KeaClient client(endpoint_from(args));
     live::Options options;
     options.force_config_set = args.flag("--config-set");
     options.remove_conflicting_leases = !args.flag("--keep-leases");
@@ -137,15 +109,7 @@ int cmd_reservations(const std::vector<std::string>& argv, std::ostream& out, st
 
     live::Report report;
     if (op == "add") {
-        std::string version = args.value("--kea-version");
-        render::kea::KeaProfile profile;
-        if (version.empty()) {
-            profile = render::kea::KeaProfile::for_server(inventory.server);
-        } else {
-            auto parsed = Version::parse(version);
-            if (!parsed) throw Error("not a Kea version (X.Y.Z)", "--kea-version", version);
-            profile = render::kea::KeaProfile::for_version(*parsed);
-        }
+        auto profile = kea_profile(args, inventory);
         render::kea::RenderOptions render_options;
         render_options.inventory_digest = inventory::digest(inventory);
         render_options.dhcp6 = render_options.ddns = render_options.control_agent = false;

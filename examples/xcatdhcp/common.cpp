@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include "xcatdhcp/apply/process.hpp"
+#include "xcatdhcp/control/kea_client.hpp"
 #include "xcatdhcp/host/facts.hpp"
 #include "xcatdhcp/inventory/digest.hpp"
 #include "xcatdhcp/inventory/load.hpp"
@@ -93,6 +94,64 @@ std::string json_string(const std::string& s) {
     return out + "\"";
 }
 
+const std::set<std::string> endpoint_options = {"--socket", "-s",      "--url",   "-u",
+                                                "--user",   "--password-file",    "--service",
+                                                "--ca-file", "--cert", "--key",   "--timeout"};
+const std::set<std::string> endpoint_flags = {"--insecure", "--help", "-h"};
+
+
+const char* const endpoint_help =
+    "  --socket PATH          the daemon's UNIX control socket, or\n"
+    "  --url URL              its HTTP(S) control socket (Kea 2.7.2+), e.g. http://127.0.0.1:8004/\n"
+    "                         (IPv6 hosts in brackets: http://[fd00::1]:8004/)\n"
+    "  --service dhcp4|dhcp6  the URL is a Control Agent (Kea <= 3.1.7) forwarding to this service\n"
+    "  --user U --password-file F   HTTP basic auth (the file holds the password only)\n"
+    "  --ca-file F --cert F --key F --insecure   HTTPS: trust anchor, client certificate, no checks\n"
+    "  --timeout SECONDS      the whole exchange (default 60)\n";
+
+control::Endpoint endpoint_from(const Args& args) {
+    std::string socket = args.value("--socket", "-s");
+    std::string url = args.value("--url", "-u");
+    if (socket.empty() == url.empty())
+        throw Error("give either --socket PATH or --url URL", "option", socket.empty() ? "" : "--url");
+    control::Endpoint endpoint;
+    if (!socket.empty()) {
+        endpoint = control::Endpoint::unix_socket(socket);
+    } else {
+        std::string service = args.value("--service");
+        endpoint = service.empty() ? control::Endpoint::http(control::normalize_url(url))
+                                   : control::Endpoint::control_agent(control::normalize_url(url), service);
+        endpoint.user = args.value("--user");
+        endpoint.password_file = args.value("--password-file");
+        if (!endpoint.password_file.empty() && endpoint.user.empty())
+            throw Error("--password-file needs --user", "option", "--user");
+        endpoint.tls.ca_file = args.value("--ca-file");
+        endpoint.tls.cert_file = args.value("--cert");
+        endpoint.tls.key_file = args.value("--key");
+        endpoint.tls.verify = !args.flag("--insecure");
+    }
+    if (std::string timeout = args.value("--timeout"); !timeout.empty()) {
+        int seconds = 0;
+        try {
+            seconds = std::stoi(timeout);
+        } catch (const std::exception&) {
+            seconds = 0;
+        }
+        if (seconds <= 0 || seconds > 3600) throw Error("not a timeout in seconds (1-3600)", "--timeout", timeout);
+        endpoint.timeout_ms = seconds * 1000;
+    }
+    return endpoint;
+}
+
+render::kea::KeaProfile kea_profile(const Args& args, const inventory::Inventory& inventory) {
+    // The target Kea: --kea-version, else the one the server facts say is installed.
+    std::string version = args.value("--kea-version");
+    if (version.empty()) return render::kea::KeaProfile::for_server(inventory.server);
+    auto parsed = Version::parse(version);
+    if (!parsed) throw Error("not a Kea version (X.Y.Z)", "--kea-version", version);
+    return render::kea::KeaProfile::for_version(*parsed);
+}
+
 Rendered render_inventory(const Args& args, std::ostream& err) {
     auto inventory = load(args);
     std::string backend_name = args.value("--backend", "-b");
@@ -110,16 +169,7 @@ Rendered render_inventory(const Args& args, std::ostream& err) {
         options.inventory_digest = digest;
         files = render::isc::render(result.intent, profile, secrets, options);
     } else {
-        // The target Kea: --kea-version, else the one the server facts say is installed.
-        std::string version = args.value("--kea-version");
-        render::kea::KeaProfile profile;
-        if (version.empty()) {
-            profile = render::kea::KeaProfile::for_server(inventory.server);
-        } else {
-            auto parsed = Version::parse(version);
-            if (!parsed) throw Error("not a Kea version (X.Y.Z)", "--kea-version", version);
-            profile = render::kea::KeaProfile::for_version(*parsed);
-        }
+        auto profile = kea_profile(args, inventory);
         render::kea::RenderOptions options;
         options.inventory_digest = digest;
         std::vector<Diagnostic> findings;

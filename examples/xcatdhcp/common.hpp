@@ -4,9 +4,11 @@
 #include "args.hpp"
 
 #include "xcatdhcp/backend.hpp"
+#include "xcatdhcp/control/kea_client.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/inventory/inventory.hpp"
 #include "xcatdhcp/render/files.hpp"
+#include "xcatdhcp/render/kea.hpp"
 
 #include <iosfwd>
 #include <set>
@@ -29,6 +31,16 @@ std::string read_file(const std::string& path);
 render::Secrets read_secrets(const Args& args);
 void write_files(const std::string& dir, const render::Files& files, std::ostream& out);
 std::string json_string(const std::string& s);
+
+// Where a Kea control command goes: --socket PATH, or --url URL (--service S for a Control
+// Agent) with --user/--password-file, TLS files and --timeout.
+extern const std::set<std::string> endpoint_options;
+extern const std::set<std::string> endpoint_flags;
+extern const char* const endpoint_help;
+control::Endpoint endpoint_from(const Args& args);
+
+// The Kea profile a render targets: --kea-version, else the version in the server facts.
+render::kea::KeaProfile kea_profile(const Args& args, const inventory::Inventory& inventory);
 
 // Options of the render step, shared by `render` and `apply`.
 extern const std::set<std::string> render_options;

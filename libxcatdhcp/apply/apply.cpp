@@ -1,5 +1,7 @@
 #include "xcatdhcp/apply/apply.hpp"
 
+#include "file_text.hpp"
+
 #include "xcatdhcp/error.hpp"
 
 #include <fcntl.h>
@@ -22,13 +24,6 @@ namespace xcatdhcp::apply {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    if (in) s << in.rdbuf();
-    return s.str();
-}
 
 [[noreturn]] void fail_errno(const std::string& what, const std::string& path) {
     throw Error(what + ": " + std::strerror(errno), "path", path);
@@ -135,7 +130,7 @@ ApplyPlan default_plan(Backend backend, const render::Files& files, const std::s
     const fs::path base(root);
     std::string group;
     if (backend == Backend::kea) {
-        std::string groups = read_text((base / "etc/group").string());
+        std::string groups = detail::read_text_or_empty((base / "etc/group").string());
         for (const char* candidate : {"_kea", "kea"})
             if (groups.find(std::string("\n") + candidate + ":") != std::string::npos ||
                 groups.rfind(std::string(candidate) + ":", 0) == 0) {
@@ -190,7 +185,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         struct stat st {};
         if (stat(target->path.c_str(), &st) == 0) {
             p.existed = true;
-            p.content = read_text(target->path);
+            p.content = detail::read_text_or_empty(target->path);
             p.mode = st.st_mode & 07777;
         }
         differs = differs || !p.existed || p.content != files.at(name);

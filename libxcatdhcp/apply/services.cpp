@@ -1,5 +1,7 @@
 #include "xcatdhcp/apply/services.hpp"
 
+#include "file_text.hpp"
+
 #include "xcatdhcp/error.hpp"
 
 #include <fcntl.h>
@@ -103,19 +105,12 @@ void SystemdServices::stop(const ServiceUnit& unit) {
 // ---------------------------------------------------------------- direct (by PID)
 
 namespace {
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    if (in) s << in.rdbuf();
-    return s.str();
-}
-
 bool alive(int pid) {
     if (pid <= 0) return false;
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) return false;  // our own child, and it exited
     if (kill(pid, 0) != 0) return false;
-    std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat = detail::read_text_or_empty("/proc/" + std::to_string(pid) + "/stat");
     auto close_paren = stat.rfind(')');
     return close_paren == std::string::npos || close_paren + 2 >= stat.size() || stat[close_paren + 2] != 'Z';
 }
@@ -128,7 +123,7 @@ const DaemonSpec& DirectServices::spec(const ServiceUnit& unit) const {
 }
 
 std::optional<int> DirectServices::pid(const ServiceUnit& unit) const {
-    std::string text = read_text(spec(unit).pid_file);
+    std::string text = detail::read_text_or_empty(spec(unit).pid_file);
     if (text.empty()) return std::nullopt;
     try {
         return std::stoi(text);
@@ -190,7 +185,7 @@ void DirectServices::wait_ready(const ServiceUnit& unit, std::size_t offset) {
     auto p = pid(unit);
     while (std::chrono::steady_clock::now() < deadline) {
         if (!p || !alive(*p)) {
-            std::string log = read_text(s.log_file);
+            std::string log = detail::read_text_or_empty(s.log_file);
             throw Error("the daemon exited at start: " + tail(log.substr(std::min(offset, log.size()))),
                         "service", unit.name);
         }
@@ -199,7 +194,7 @@ void DirectServices::wait_ready(const ServiceUnit& unit, std::size_t offset) {
             if (alive(*p)) return;
             continue;
         }
-        std::string log = read_text(s.log_file);
+        std::string log = detail::read_text_or_empty(s.log_file);
         if (log.size() > offset && log.find(s.ready_text, offset) != std::string::npos) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -217,7 +212,7 @@ void DirectServices::reload_or_restart(const ServiceUnit& unit) {
         // it keeps the old configuration and says so, which must not pass for success.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.ready_timeout_seconds);
         while (std::chrono::steady_clock::now() < deadline) {
-            std::string log = read_text(s.log_file);
+            std::string log = detail::read_text_or_empty(s.log_file);
             std::string fresh = log.size() > offset ? log.substr(offset) : "";
             if (fresh.find("RECONFIGURATION_FAIL") != std::string::npos ||
                 fresh.find("CONFIG_LOAD_FAIL") != std::string::npos)

@@ -1,5 +1,7 @@
 #include "xcatdhcp/apply/validate.hpp"
 
+#include "file_text.hpp"
+
 #include "xcatdhcp/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,14 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read file", "path", path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 void write_file(const std::string& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -178,7 +172,7 @@ ValidationReport validate_directory(Backend backend, const std::string& dir, Pro
     for (const auto& file : files) {
         const std::string name = file.filename().string();
         std::string path = file.string();
-        std::string text = read_file(path);
+        std::string text = detail::read_text(path);
         std::vector<std::string> links;
         std::vector<std::string> cleanup;
         if (name == "kea-dhcp4.conf" || name == "kea-dhcp6.conf") {
@@ -207,7 +201,7 @@ ValidationReport validate_directory(Backend backend, const std::string& dir, Pro
         std::vector<std::string> command;
         if (!options.chroot.empty()) {
             std::string inside = "/tmp/xcatdhcp-validate-" + std::to_string(getpid()) + "-" + name;
-            write_file(options.chroot + inside, read_file(path));
+            write_file(options.chroot + inside, detail::read_text(path));
             cleanup.push_back(options.chroot + inside);
             command = {"chroot", options.chroot, "env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                        "KEA_LOCKFILE_DIR=none"};

@@ -1,5 +1,7 @@
 #include "xcatdhcp/host/facts.hpp"
 
+#include "file_text.hpp"
+
 #include "xcatdhcp/version.hpp"
 
 #include <ifaddrs.h>
@@ -18,13 +20,6 @@ namespace fs = std::filesystem;
 using net::IpAddress;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    if (in) s << in.rdbuf();
-    return s.str();
-}
 
 std::string unquote(std::string v) {
     if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
@@ -143,8 +138,8 @@ inventory::ServerFacts probe_server_facts(apply::ProcessRunner& runner, const Pr
     if (gethostname(name, sizeof name - 1) == 0) facts.hostname = name;
     if (auto dot = facts.hostname.find('.'); dot != std::string::npos)
         facts.names.push_back(facts.hostname.substr(0, dot));
-    facts.platform = parse_os_release(read_text(root / "etc/os-release"));
-    facts.hosts = parse_hosts_file(read_text(root / "etc/hosts"));
+    facts.platform = parse_os_release(detail::read_text_or_empty(root / "etc/os-release"));
+    facts.hosts = parse_hosts_file(detail::read_text_or_empty(root / "etc/hosts"));
 
     ifaddrs* list = nullptr;
     if (getifaddrs(&list) == 0) {
@@ -174,7 +169,7 @@ inventory::ServerFacts probe_server_facts(apply::ProcessRunner& runner, const Pr
     }
     std::sort(facts.interfaces.begin(), facts.interfaces.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
-    facts.routes = parse_proc_routes(read_text("/proc/net/route"), read_text("/proc/net/ipv6_route"));
+    facts.routes = parse_proc_routes(detail::read_text_or_empty("/proc/net/route"), detail::read_text_or_empty("/proc/net/ipv6_route"));
 
     if (options.query_versions) {
         if (!apply::find_program("kea-dhcp4").empty()) {
@@ -197,7 +192,7 @@ inventory::ServerFacts probe_server_facts(apply::ProcessRunner& runner, const Pr
     facts.kea_hooks.erase(std::unique(facts.kea_hooks.begin(), facts.kea_hooks.end()), facts.kea_hooks.end());
     for (const char* loader : {"xcat/xnba.kpxe", "xcat/xnba.efi"})
         if (fs::exists(fs::path(options.tftpdir) / loader)) facts.tftp_files.push_back(loader);
-    std::string forward = read_text("/proc/sys/net/ipv4/ip_forward");
+    std::string forward = detail::read_text_or_empty("/proc/sys/net/ipv4/ip_forward");
     if (!forward.empty()) facts.ip_forward = forward[0] == '1';
     return facts;
 }

@@ -1,5 +1,7 @@
 #include "xcatdhcp/inventory/load.hpp"
 
+#include "file_text.hpp"
+
 #include "xcatdhcp/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -249,14 +251,6 @@ Inventory inventory_from_json(const json& root) {
     return inventory;
 }
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open file", "path", path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -406,17 +400,17 @@ Inventory load_path(const std::string& path) {
             if (entry.path().extension() == ".stanza") stanzas.push_back(entry.path());
         std::sort(stanzas.begin(), stanzas.end());
         if (stanzas.empty()) throw Error("directory holds no *.stanza files", "path", path);
-        for (const auto& file : stanzas) parse_stanzas(read_text_file(file.string()), inventory);
+        for (const auto& file : stanzas) parse_stanzas(detail::read_text(file.string()), inventory);
         for (const char* facts : {"server.yaml", "server.yml", "server.json"}) {
             fs::path p = fs::path(path) / facts;
             if (fs::exists(p)) {
-                inventory.server = parse_server_facts(read_text_file(p.string()));
+                inventory.server = parse_server_facts(detail::read_text(p.string()));
                 break;
             }
         }
         return inventory;
     }
-    std::string text = read_text_file(path);
+    std::string text = detail::read_text(path);
     if (ends_with(path, ".json")) return parse_json(text);
     if (ends_with(path, ".stanza")) {
         Inventory inventory;

@@ -20,6 +20,7 @@
 //
 // ENDPOINT is --socket PATH or --url URL [--user U --password-file F] [--service S], as for the CLI.
 #include "../../examples/xcatdhcp/cmd_kea.cpp"
+#include "../../examples/xcatdhcp/common.cpp"
 
 #include "xcatdhcp/control/kea_client.hpp"
 
