@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if command -v apt-get >/dev/null 2>&1; then
   build=(cmake make g++ pkg-config nlohmann-json3-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev)
   main=(kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server isc-dhcp-server iproute2)
-  test=(doctest-dev kea-admin debootstrap perl perl-doc valgrind clang procps openssl)
+  test=(doctest-dev kea-admin debootstrap perl perl-doc valgrind clang procps openssl isc-dhcp-client)
   want=("${build[@]}")
   [ "$profile" != build ] && want+=("${main[@]}")
   [ "$profile" = test ] && want+=("${test[@]}")
@@ -40,7 +40,7 @@ elif command -v dnf >/dev/null 2>&1; then
   # EL 10 ships Kea only; EL 9 and older ship ISC dhcpd (and Kea from EPEL or ISC's repository).
   if rpm -q --quiet dhcp-server 2>/dev/null || dnf -q list dhcp-server >/dev/null 2>&1; then main+=(dhcp-server); fi
   if dnf -q list kea >/dev/null 2>&1; then main+=(kea); dnf -q list kea-hooks >/dev/null 2>&1 && main+=(kea-hooks); fi
-  test=(doctest-devel perl-devel perl-ExtUtils-MakeMaker valgrind clang debootstrap procps-ng openssl)
+  test=(doctest-devel perl-devel perl-ExtUtils-MakeMaker valgrind clang debootstrap procps-ng openssl dhcp-client)
   want=("${build[@]}")
   [ "$profile" != build ] && want+=("${main[@]}")
   [ "$profile" = test ] && want+=("${test[@]}")

@@ -52,6 +52,9 @@ Commands:
             [--user U --password-file F] [--kea-version X.Y.Z] [--json] [--keep-leases]
                                     makedhcp NODE / -d / -q for Kea: the config file and the
                                     running server together, no restart (docs/reservations.md)
+  omapi     add|del|query|create|update|remove ...
+                                    host objects in a running dhcpd over OMAPI, natively (no
+                                    omshell); see xcatdhcp omapi --help and docs/omapi.md
   facts     [--tftpdir DIR]         this host's server facts (os-release, interfaces, routes,
                                     /etc/hosts, installed dhcpd/Kea, hooks) as JSON
   version                           print the library version
@@ -72,7 +75,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"facts", cmd_facts},     {"summary", cmd_summary},   {"intent", cmd_intent},
         {"render", cmd_render},   {"validate", cmd_validate}, {"apply", cmd_apply},
         {"probe", cmd_probe},     {"leases", cmd_leases},     {"stats", cmd_stats},
-        {"kea", cmd_kea},         {"reservations", cmd_reservations},
+        {"kea", cmd_kea},         {"reservations", cmd_reservations}, {"omapi", cmd_omapi},
     };
     if (args.empty()) {
         err << "xcatdhcp: missing command (see xcatdhcp --help for usage)\n";

@@ -23,5 +23,6 @@ int cmd_leases(const Argv& argv, std::ostream& out, std::ostream& err);  // cmd_
 int cmd_stats(const Argv& argv, std::ostream& out, std::ostream& err);   // cmd_kea.cpp
 int cmd_kea(const Argv& argv, std::ostream& out, std::ostream& err);     // cmd_kea.cpp
 int cmd_reservations(const Argv& argv, std::ostream& out, std::ostream& err);  // cmd_reservations.cpp
+int cmd_omapi(const Argv& argv, std::ostream& out, std::ostream& err);         // cmd_omapi.cpp
 
 }  // namespace xcatdhcp::cli
