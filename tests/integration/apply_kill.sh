@@ -18,12 +18,19 @@ cmp -s "$work/a/dhcpd.conf" "$work/b/dhcpd.conf" && { echo "the two configuratio
 
 root=$work/root
 "$cli" apply --files "$work/a" --backend isc --root "$root" --services none >/dev/null || { echo "first apply failed"; exit 1; }
+# Kill at a random moment within the time one uninterrupted apply takes on this machine.
+t0=$(date +%s%N)
+"$cli" apply --files "$work/b" --backend isc --root "$root" --services none >/dev/null || { echo "timing apply failed"; exit 1; }
+"$cli" apply --files "$work/a" --backend isc --root "$root" --services none >/dev/null || { echo "timing apply failed"; exit 1; }
+span_us=$(( ($(date +%s%N) - t0) / 2000 ))
+echo "one apply takes about $((span_us / 1000)) ms here"
 kills=0 landed=0
 for i in $(seq 1 40); do
   set_dir=$([ $((i % 2)) -eq 0 ] && echo a || echo b)
   "$cli" apply --files "$work/$set_dir" --backend isc --root "$root" --services none >/dev/null 2>&1 &
   pid=$!
-  sleep "0.$((RANDOM % 3))$((RANDOM % 10))$((RANDOM % 10))"
+  delay_us=$(( (RANDOM * 32768 + RANDOM) % span_us ))
+  sleep "$(printf '%d.%06d' $((delay_us / 1000000)) $((delay_us % 1000000)))"
   kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
   wait "$pid" 2>/dev/null
   cmp -s "$root/etc/dhcp/dhcpd.conf" "$work/$set_dir/dhcpd.conf" && landed=$((landed + 1))
@@ -36,7 +43,7 @@ for i in $(seq 1 40); do
   done
 done
 echo "killed $kills of 40 applies; $landed of 40 ended with the new dhcpd.conf, the rest with the old"
-[ "$kills" -gt 5 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAILED: too few kills landed mid-apply ($kills)"; }
+[ "$kills" -ge 10 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAILED: too few kills landed mid-apply ($kills)"; }
 # A clean run afterwards succeeds and leaves no temp files behind.
 if "$cli" apply --files "$work/a" --backend isc --root "$root" --services none >/dev/null &&
    [ -z "$(find "$root/etc/dhcp" -maxdepth 1 -name '.*.xcatdhcp-*')" ]; then pass=$((pass + 1))
