@@ -439,43 +439,29 @@ const json& args_object(const json& arguments) {
     return arguments;
 }
 
-std::vector<Reservation> hosts_from(const json& arguments) {
-    std::vector<Reservation> hosts;
+// The list under `key` in a reply's arguments (absent = empty), each element converted.
+template <typename Convert>
+auto list_of(const json& arguments, const char* key, Convert convert) {
+    std::vector<decltype(convert(std::declval<const json&>()))> out;
     const json& a = args_object(arguments);
-    if (a.find("hosts") == a.end()) return hosts;
-    for (const auto& h : require_list(a, "hosts")) hosts.push_back(reservation_from(h));
-    return hosts;
+    if (a.find(key) == a.end()) return out;
+    for (const auto& item : require_list(a, key)) out.push_back(convert(item));
+    return out;
 }
 
-std::vector<Lease4> leases4_from(const json& arguments) {
-    std::vector<Lease4> leases;
-    const json& a = args_object(arguments);
-    if (a.find("leases") == a.end()) return leases;
-    for (const auto& l : require_list(a, "leases")) leases.push_back(lease4_from(l));
-    return leases;
-}
-
-std::vector<Lease6> leases6_from(const json& arguments) {
-    std::vector<Lease6> leases;
-    const json& a = args_object(arguments);
-    if (a.find("leases") == a.end()) return leases;
-    for (const auto& l : require_list(a, "leases")) leases.push_back(lease6_from(l));
-    return leases;
-}
+std::vector<Reservation> hosts_from(const json& arguments) { return list_of(arguments, "hosts", reservation_from); }
+std::vector<Lease4> leases4_from(const json& arguments) { return list_of(arguments, "leases", lease4_from); }
+std::vector<Lease6> leases6_from(const json& arguments) { return list_of(arguments, "leases", lease6_from); }
 
 std::vector<SubnetSummary> subnets_from(const json& arguments) {
-    std::vector<SubnetSummary> out;
-    const json& a = args_object(arguments);
-    if (a.find("subnets") == a.end()) return out;
-    for (const auto& s : require_list(a, "subnets")) {
+    return list_of(arguments, "subnets", [](const json& s) {
         require_object(s, "subnet");
         SubnetSummary summary;
         summary.id = get_int<std::uint32_t>(s, "id");
         summary.prefix = get_string(s, "subnet");
         summary.shared_network_name = get_string(s, "shared-network-name");
-        out.push_back(std::move(summary));
-    }
-    return out;
+        return summary;
+    });
 }
 
 void put_target(json& arguments, OperationTarget target) {
