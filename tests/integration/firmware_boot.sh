@@ -30,6 +30,10 @@
 # Environment:
 #   FW_BACKENDS   servers to run (default "kea-2.2 kea-3.0 isc")
 #   FW_ONLY       run only these scenarios (space separated)
+#   FW_USER_CLASS second-stage user class the configs are rendered with (default iPXE; xNBA shows
+#                 what a loader the config does not recognise does: it loops on its first stage)
+#   FW_SECONDS    per-guest time limit in seconds (default 75 for BIOS, 110 for the others)
+#   FW_QEMU_EXTRA extra qemu arguments for every guest (word list)
 #   LIVE_KEEP=1   keep the work directory (configs, captures, timelines, consoles, logs)
 set -uo pipefail
 
@@ -47,6 +51,7 @@ KEA_CHROOT=$SRC/tests/tools/kea-chroot.sh
 KEY_FILE=$SRC/examples/inventories/omapi.key
 TIMELINE=$SRC/tests/firmware/timeline.py
 BACKENDS=${FW_BACKENDS:-kea-2.2 kea-3.0 isc}
+USER_CLASS=${FW_USER_CLASS:-iPXE}
 TAG=xfw-$$
 START=$(date +%s)
 # shellcheck disable=SC2034  # read by live_start (tests/live/lib.sh)
@@ -179,6 +184,7 @@ console_marker() {
 CONSOLE_FAIL='XCATFW-MARKER script=nets/|BdsDxe: failed to load|No more network devices|KVM internal error|Could not (boot|start download|load)|XCATFW-MARKER script=nodes/'
 
 scenario_seconds() {
+    [[ -n ${FW_SECONDS:-} ]] && { echo "$FW_SECONDS"; return; }
     case ${S_KIND[$1]} in
         bios) echo 75 ;;
         *) echo 110 ;;
@@ -211,7 +217,7 @@ server_up() {
     SERVER_REASON="" SERVER_LOG=""
     mkdir -p "$dir/cfg"
     if [[ $backend == isc ]]; then
-        if ! "$XCATDHCP" render -i "$inv" --backend isc --static-hosts --user-class iPXE --key-file "$KEY_FILE" \
+        if ! "$XCATDHCP" render -i "$inv" --backend isc --static-hosts --user-class "$USER_CLASS" --key-file "$KEY_FILE" \
             -o "$dir/cfg" >"$dir/render.out" 2>&1; then
             SERVER_REASON="xcatdhcp render --backend isc failed: $(tail -n 3 "$dir/render.out" | tr '\n' ' ')"
             return 1
@@ -240,7 +246,7 @@ server_up() {
         fi
         version=$("$KEA_CHROOT" version "$suite")
     fi
-    if ! "$XCATDHCP" render -i "$inv" --backend kea --kea-version "$version" --user-class iPXE --key-file "$KEY_FILE" \
+    if ! "$XCATDHCP" render -i "$inv" --backend kea --kea-version "$version" --user-class "$USER_CLASS" --key-file "$KEY_FILE" \
         -o "$dir/cfg" >"$dir/render.out" 2>&1; then
         SERVER_REASON="xcatdhcp render --backend kea --kea-version $version failed: $(tail -n 3 "$dir/render.out" | tr '\n' ' ')"
         return 1
@@ -334,7 +340,10 @@ run_scenario() {
     file2=$(grep -E "DHCP ACK mac=$(fw_re "${S_MAC[$s]}")" "$dir/timeline.txt" | tail -n 1 | grep -oE "file='[^']*'")
     console=$(tr -d '\r' <"$dir/serial.log" | grep -aoE "$(console_marker "$s").*" | head -n 1 | cut -c1-160)
     seen="${FW_ELAPSED} s; $file2; console: ${console:-nothing}"
-    echo -e "$backend\t$s\t$FW_RESULT\t$FW_ELAPSED\t$((${#problems[@]} == 0))" >>"$W/summary.tsv"
+    local first_dhcp
+    first_dhcp=$(grep -m1 'DHCP DISCOVER' "$dir/timeline.txt" | awk '{ print $1 }')
+    printf '%s\t%s\t%s\tfirst-dhcp=%s\tend=%s\tok=%s\n' "$backend" "$s" "$FW_RESULT" "${first_dhcp:-none}" "$FW_ELAPSED" \
+        "$((${#problems[@]} == 0))" >>"$W/summary.tsv"
     if ((${#problems[@]} == 0)); then
         live_ok "$label ($seen)"
         return
