@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh build   compiler, CMake and the libraries
 #   scripts/install-deps.sh main    build + the DHCP servers whose validators check our output
 #   scripts/install-deps.sh test    main + everything the test suite drives (doctest, debootstrap,
-#                                   perl XS toolchain, valgrind, clang)
+#                                   perl XS toolchain, valgrind, clang; qemu, firmware, iPXE,
+#                                   atftpd, radvd and tcpdump for the firmware boot suite)
 # DHCP server packages are installed with their services kept from starting (policy-rc.d),
 # so a preview host does not start serving DHCP because of this script.
 set -euo pipefail
@@ -15,7 +16,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if command -v apt-get >/dev/null 2>&1; then
   build=(cmake make g++ pkg-config nlohmann-json3-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev)
   main=(kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server isc-dhcp-server iproute2)
-  test=(doctest-dev kea-admin debootstrap perl perl-doc valgrind clang procps openssl isc-dhcp-client)
+  test=(doctest-dev kea-admin debootstrap perl perl-doc valgrind clang procps openssl isc-dhcp-client
+        qemu-system-x86 qemu-system-arm ipxe ipxe-qemu ovmf qemu-efi-aarch64 atftpd radvd tcpdump python3)
   want=("${build[@]}")
   [ "$profile" != build ] && want+=("${main[@]}")
   [ "$profile" = test ] && want+=("${test[@]}")

@@ -20,5 +20,8 @@ echo "== Kea 2.6 and 3.0 chroots (cached outside the repository)"
 tests/tools/kea-chroot.sh ensure trixie
 tests/tools/kea-chroot.sh ensure sid
 
+echo "== AArch64 network GRUB for the firmware boot suite (cached outside the repository)"
+tests/firmware/grub-arm64.sh ensure
+
 echo "== ctest"
 ctest --test-dir build --output-on-failure
