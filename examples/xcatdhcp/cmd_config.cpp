@@ -5,6 +5,8 @@
 #include "xcatdhcp/apply/apply.hpp"
 #include "xcatdhcp/apply/validate.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -47,10 +49,30 @@ int cmd_validate(const std::vector<std::string>& argv, std::ostream& out, std::o
 
 namespace {
 
+// The files a Kea configuration logs to ("loggers" outputs other than stdout, stderr, syslog).
+std::vector<std::string> kea_log_files(const std::string& text) {
+    std::vector<std::string> out;
+    auto doc = nlohmann::json::parse(text, nullptr, false, true);
+    if (doc.is_discarded() || !doc.is_object()) return out;
+    for (const auto& [key, root] : doc.items()) {
+        if (!root.is_object() || !root.contains("loggers") || !root["loggers"].is_array()) continue;
+        for (const auto& logger : root["loggers"]) {
+            if (!logger.is_object() || !logger.contains("output_options")) continue;
+            for (const auto& o : logger["output_options"]) {
+                if (!o.is_object() || !o.contains("output") || !o["output"].is_string()) continue;
+                std::string output = o["output"];
+                if (output == "stdout" || output == "stderr" || output.rfind("syslog", 0) == 0) continue;
+                out.push_back(output);
+            }
+        }
+    }
+    return out;
+}
+
 // Without systemd the daemons run under this layer, by PID. Pid files and daemon output go
 // below ROOT/run/xcatdhcp and ROOT/var/log/xcatdhcp.
-std::map<std::string, apply::DaemonSpec> daemon_specs(const apply::ApplyPlan& plan, const std::string& root,
-                                                      const std::string& netns) {
+std::map<std::string, apply::DaemonSpec> daemon_specs(const apply::ApplyPlan& plan, const render::Files& files,
+                                                      const std::string& root, const std::string& netns) {
     namespace fs = std::filesystem;
     const fs::path run_dir = fs::path(root) / "run/xcatdhcp";
     const fs::path log_dir = fs::path(root) / "var/log/xcatdhcp";
@@ -72,16 +94,27 @@ std::map<std::string, apply::DaemonSpec> daemon_specs(const apply::ApplyPlan& pl
         if (plan.backend == Backend::kea) {
             spec.environment = {{"KEA_PIDFILE_DIR", run_dir.string()}, {"KEA_LOCKFILE_DIR", run_dir.string()}};
             spec.reload_by_sighup = true;
+            // Once configured, Kea logs where its "loggers" say (the new file's and, until the
+            // reload, the running one's), not to the daemon's stdout.
+            const char* file = unit.role == apply::Role::dhcp4   ? "kea-dhcp4.conf"
+                               : unit.role == apply::Role::dhcp6 ? "kea-dhcp6.conf"
+                               : unit.role == apply::Role::ddns  ? "kea-dhcp-ddns.conf"
+                                                                 : "kea-ctrl-agent.conf";
+            if (auto it = files.find(file); it != files.end()) spec.watch_logs = kea_log_files(it->second);
+            if (auto it = plan.targets.find(file); it != plan.targets.end() && std::filesystem::exists(it->second.path))
+                for (const auto& old : kea_log_files(read_file(it->second.path))) spec.watch_logs.push_back(old);
             switch (unit.role) {
             case apply::Role::dhcp4:
                 spec.argv = command({"kea-dhcp4", "-c", path("kea-dhcp4.conf")});
                 spec.ready_text = "DHCP4_STARTED";
-                spec.reloaded_text = "DHCP4_CONFIG_COMPLETE";
+                // Not DHCP4_CONFIG_COMPLETE: Kea 2.2 logs it before opening the lease database,
+                // also on a reload that then fails.
+                spec.reloaded_text = "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS";
                 break;
             case apply::Role::dhcp6:
                 spec.argv = command({"kea-dhcp6", "-c", path("kea-dhcp6.conf")});
                 spec.ready_text = "DHCP6_STARTED";
-                spec.reloaded_text = "DHCP6_CONFIG_COMPLETE";
+                spec.reloaded_text = "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS";
                 break;
             case apply::Role::ddns: spec.argv = command({"kea-dhcp-ddns", "-c", path("kea-dhcp-ddns.conf")}); break;
             case apply::Role::control_agent:
@@ -147,7 +180,7 @@ int cmd_apply(const Argv& argv, std::ostream& out, std::ostream& err) {
         plan.services.clear();  // canonical names: the units need not be installed
         for (auto role : apply::roles_for(backend, files))
             plan.services.push_back({role, apply::candidate_units(backend, role).front()});
-        services = std::make_unique<apply::DirectServices>(daemon_specs(plan, root, args.value("--netns")));
+        services = std::make_unique<apply::DirectServices>(daemon_specs(plan, files, root, args.value("--netns")));
     } else if (mode == "none") {
         plan.services.clear();  // files only: for staging a host whose services are started later
         services = std::make_unique<apply::DirectServices>(std::map<std::string, apply::DaemonSpec>{});

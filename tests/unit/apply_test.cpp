@@ -166,3 +166,36 @@ TEST_CASE("services: unit names per backend and role, detected from unit files")
     render::Files kea{{"kea-dhcp4.conf", ""}, {"kea-dhcp-ddns.conf", ""}, {"kea-ctrl-agent.conf", ""}};
     CHECK(roles_for(Backend::kea, kea) == std::vector<Role>{Role::ddns, Role::dhcp4, Role::control_agent});
 }
+
+TEST_CASE("services: a direct reload is confirmed in the daemon's own log; a refused one is an error") {
+    Sandbox box;
+    const std::string log = (box.dir / "kea.log").string(), fail = (box.dir / "fail").string();
+    // A stand-in for kea-dhcp4 that logs to a file of its own (as Kea's "loggers" do), not to
+    // stdout, and on SIGHUP logs like Kea 2.2: CONFIG_COMPLETE first, then success or failure.
+    DaemonSpec spec;
+    spec.argv = {"bash", "-c",
+                 "trap 'echo DHCP4_DYNAMIC_RECONFIGURATION >> \"$LOG\"; echo DHCP4_CONFIG_COMPLETE >> \"$LOG\"; sleep 0.3;"
+                 " if [ -e \"$FAIL\" ]; then echo DHCP4_DYNAMIC_RECONFIGURATION_FAIL >> \"$LOG\";"
+                 " else echo DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS >> \"$LOG\"; fi' HUP;"
+                 " echo DHCP4_STARTED >> \"$LOG\"; while :; do sleep 0.05; done"};
+    spec.environment = {{"LOG", log}, {"FAIL", fail}};
+    spec.pid_file = (box.dir / "kea.pid").string();
+    spec.log_file = (box.dir / "stdout.log").string();
+    spec.watch_logs = {log};
+    spec.reload_by_sighup = true;
+    spec.ready_text = "DHCP4_STARTED";
+    spec.reloaded_text = "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS";
+    spec.ready_timeout_seconds = 10;
+    DirectServices services({{"kea-dhcp4-server", spec}});
+    ServiceUnit unit{Role::dhcp4, "kea-dhcp4-server"};
+    services.reload_or_restart(unit);  // starts it; ready is seen in the watched log
+    REQUIRE(services.running(unit));
+    auto pid = services.pid(unit);
+    services.reload_or_restart(unit);
+    CHECK(services.pid(unit) == pid);  // reloaded, not restarted
+    write(fail, "");
+    CHECK_THROWS_WITH_AS(services.reload_or_restart(unit), doctest::Contains("reload rejected"), Error);
+    CHECK(services.pid(unit) == pid);  // still the same process, running its old configuration
+    services.stop(unit);
+    CHECK_FALSE(services.running(unit));
+}
