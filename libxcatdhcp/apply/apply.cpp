@@ -130,13 +130,17 @@ ApplyPlan default_plan(Backend backend, const render::Files& files, const std::s
     const fs::path base(root);
     std::string group;
     if (backend == Backend::kea) {
-        std::string groups = detail::read_text_or_empty((base / "etc/group").string());
-        for (const char* candidate : {"_kea", "kea"})
-            if (groups.find(std::string("\n") + candidate + ":") != std::string::npos ||
-                groups.rfind(std::string(candidate) + ":", 0) == 0) {
-                group = candidate;
-                break;
-            }
+        auto first_of = [&](const char* file) -> std::string {
+            std::string entries = detail::read_text_or_empty((base / file).string());
+            for (const char* candidate : {"_kea", "kea"})
+                if (entries.find(std::string("\n") + candidate + ":") != std::string::npos ||
+                    entries.rfind(std::string(candidate) + ":", 0) == 0)
+                    return candidate;
+            return "";
+        };
+        group = first_of("etc/group");
+        // Kea's packages run the daemons as this user: its validators run as it too.
+        plan.validate.run_as = first_of("etc/passwd");
     }
     const fs::path dir = backend == Backend::kea ? base / "etc/kea" : base / "etc/dhcp";
     for (const auto& [name, content] : files) {
@@ -162,8 +166,14 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
     fs::path staging = fs::temp_directory_path() / ("xcatdhcp-apply-" + std::to_string(getpid()));
     fs::remove_all(staging);
     fs::create_directories(staging);
-    fs::permissions(staging, fs::perms::owner_all);
-    for (const auto& [name, target] : chosen) write_atomically((staging / name).string(), files.at(name), 0600, "");
+    // The staged copies get the destinations' mode and group, and the directory can be passed
+    // but not listed: a validator running as the service user reads them as the service will.
+    fs::permissions(staging, plan.validate.run_as.empty() ? fs::perms::owner_all
+                                                          : fs::perms::owner_all | fs::perms::group_exec |
+                                                                fs::perms::others_exec);
+    for (const auto& [name, target] : chosen)
+        write_atomically((staging / name).string(), files.at(name),
+                         plan.validate.run_as.empty() ? 0600 : target->mode, target->group);
     ValidationReport report;
     try {
         report = validate_directory(plan.backend, staging.string(), runner, plan.validate);

@@ -3,9 +3,12 @@
 
 #include <doctest/doctest.h>
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -165,6 +168,82 @@ TEST_CASE("services: unit names per backend and role, detected from unit files")
     CHECK(units[2].name == "isc-kea-dhcp6-server");
     render::Files kea{{"kea-dhcp4.conf", ""}, {"kea-dhcp-ddns.conf", ""}, {"kea-ctrl-agent.conf", ""}};
     CHECK(roles_for(Backend::kea, kea) == std::vector<Role>{Role::ddns, Role::dhcp4, Role::control_agent});
+}
+
+namespace {
+// Records the commands; passes everything.
+struct RecordingRunner : ProcessRunner {
+    std::vector<std::vector<std::string>> calls;
+    std::vector<std::string> staged_modes;  // "mode dir-mode" of the file each validator got
+    ProcessResult run(const std::vector<std::string>& argv, int) override {
+        calls.push_back(argv);
+        struct stat st {}, dir {};
+        if (stat(argv.back().c_str(), &st) == 0 && stat(fs::path(argv.back()).parent_path().c_str(), &dir) == 0) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%o %o", st.st_mode & 07777, dir.st_mode & 07777);
+            staged_modes.push_back(buf);
+        }
+        return {0, "", false};
+    }
+};
+}  // namespace
+
+TEST_CASE("validate: validators run as the service user through setpriv, when root and the user exists") {
+    if (find_program("kea-ctrl-agent").empty()) {
+        MESSAGE("kea-ctrl-agent is not installed: skipped");
+        return;
+    }
+    Sandbox box;
+    write(box.dir / "in/kea-ctrl-agent.conf", "{}\n");
+    RecordingRunner runner;
+    ValidateOptions options;
+    options.run_as = "nobody";
+    auto report = validate_directory(Backend::kea, (box.dir / "in").string(), runner, options);
+    REQUIRE(runner.calls.size() == 1);
+    const auto& argv = runner.calls[0];
+    CHECK(argv.back() == (box.dir / "in/kea-ctrl-agent.conf").string());
+    std::string notes;
+    for (const auto& n : report.notes) notes += n + "\n";
+    const struct passwd* nobody = getpwnam("nobody");
+    if (geteuid() == 0 && nobody && !find_program("setpriv").empty()) {
+        CHECK(argv[0] == "setpriv");
+        CHECK(std::find(argv.begin(), argv.end(), "--reuid=" + std::to_string(nobody->pw_uid)) != argv.end());
+        CHECK(std::find(argv.begin(), argv.end(), "--init-groups") != argv.end());
+        CHECK(argv[argv.size() - 3] == "kea-ctrl-agent");
+        CHECK(notes.find("ran as nobody") != std::string::npos);
+    } else {
+        CHECK(argv[0] == "kea-ctrl-agent");
+        CHECK(notes.find("nobody") != std::string::npos);  // says why it did not
+    }
+
+    runner.calls.clear();
+    options.run_as = "no-such-user-xcatdhcp";
+    report = validate_directory(Backend::kea, (box.dir / "in").string(), runner, options);
+    REQUIRE(runner.calls.size() == 1);
+    CHECK(runner.calls[0][0] == "kea-ctrl-agent");
+    REQUIRE_FALSE(report.notes.empty());
+    CHECK(report.notes[0].find("no user no-such-user-xcatdhcp") != std::string::npos);
+}
+
+TEST_CASE("apply: Kea plans validate as the service user; staged copies have the destination's mode") {
+    Sandbox box;
+    write(box.dir / "root/etc/passwd", "root:x:0:0::/root:/bin/sh\n_kea:x:102:105::/var/lib/kea:/usr/sbin/nologin\n");
+    write(box.dir / "root/etc/group", "root:x:0:\n_kea:x:105:\n");
+    render::Files files{{"kea-ctrl-agent.conf", "{}\n"}};
+    auto plan = default_plan(Backend::kea, files, (box.dir / "root").string());
+    CHECK(plan.validate.run_as == "_kea");
+    CHECK(plan.targets.at("kea-ctrl-agent.conf").group == "_kea");
+    CHECK(default_plan(Backend::kea, files, (box.dir / "empty").string()).validate.run_as.empty());
+    CHECK(default_plan(Backend::isc, {{"dhcpd.conf", ""}}, (box.dir / "root").string()).validate.run_as.empty());
+
+    if (find_program("kea-ctrl-agent").empty()) return;
+    plan.services.clear();
+    plan.validate.run_as = "nobody";
+    RecordingRunner runner;
+    FakeServices services;
+    apply::apply(files, plan, runner, services);
+    REQUIRE(runner.staged_modes.size() == 1);
+    CHECK(runner.staged_modes[0] == "640 711");  // readable as the service will read it, not listable
 }
 
 TEST_CASE("services: a direct reload is confirmed in the daemon's own log; a refused one is an error") {

@@ -46,7 +46,8 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
 
 // Destinations, modes, groups and services for a backend on a platform, for the files given.
 // `root` prefixes every path (for previews and tests); the group is the first of _kea / kea
-// that exists in root/etc/group (Kea), else root's.
+// that exists in root/etc/group (Kea), else root's; Kea's validators run as the first of _kea /
+// kea in root/etc/passwd (ValidateOptions::run_as).
 ApplyPlan default_plan(Backend backend, const render::Files& files, const std::string& root = "/");
 
 // Roles, in reload order, that the rendered files need.
