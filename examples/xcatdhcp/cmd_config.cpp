@@ -187,6 +187,8 @@ int cmd_apply(const Argv& argv, std::ostream& out, std::ostream& err) {
     } else {
         throw Error("valid modes are auto, systemd, direct and none", "--services", mode);
     }
+    // The server must come back with the new files (and, after a rollback, with the old ones).
+    if (backend == Backend::kea && mode != "none") plan.verify = apply::kea_verifier();
     auto result = apply::apply(files, plan, runner, *services);
     for (const auto& step : result.steps) out << step << "\n";
     out << (result.changed ? "applied\n" : "unchanged\n");

@@ -232,6 +232,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
     }
 
     // 4. Write, then 5. reload in role order. Any failure: restore and reload again.
+    std::size_t verified = 0;  // services the verifier saw running the restored files
     auto restore = [&]() -> std::string {
         std::string problems;
         for (const auto& [name, target] : chosen) {
@@ -246,10 +247,18 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         // A first install has no previous configuration to go back to: stop what was started.
         const bool had_previous = std::any_of(previous.begin(), previous.end(),
                                               [](const auto& p) { return p.second.existed; });
+        verified = 0;
+        render::Files restored;
+        for (const auto& [name, p] : previous)
+            if (p.existed) restored[name] = p.content;
         for (const auto& unit : plan.services) {
             try {
-                if (had_previous) services.reload_or_restart(unit);
-                else services.stop(unit);
+                if (had_previous) {
+                    services.reload_or_restart(unit);
+                    if (plan.verify && !plan.verify(unit, restored).empty()) ++verified;
+                } else {
+                    services.stop(unit);
+                }
             } catch (const std::exception& e) {
                 problems += std::string(" ") + (had_previous ? "reloading " : "stopping ") + unit.name +
                             " failed: " + e.what() + ";";
@@ -268,6 +277,8 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
             services.reload_or_restart(unit);
             if (!services.running(unit)) throw Error("not running after reload", "service", unit.name);
             result.steps.push_back("reloaded " + unit.name);
+            if (plan.verify)
+                if (std::string checked = plan.verify(unit, files); !checked.empty()) result.steps.push_back(checked);
         }
         return result;
     } catch (const std::exception& e) {
@@ -278,7 +289,10 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
                                           [](const auto& p) { return p.second.existed; });
     if (problems.empty())
         throw Error("apply failed: " + failure +
-                        (had_previous ? "; the previous configuration was restored and is live"
+                        (had_previous ? std::string("; the previous configuration was restored and is live") +
+                                            (verified > 0 && verified == plan.services.size()
+                                                 ? " (the servers were checked to run it again)"
+                                                 : "")
                                       : "; there was no previous configuration: the new files were removed "
                                         "and the services stopped"),
                     "apply", std::string(to_string(plan.backend)));

@@ -278,3 +278,55 @@ TEST_CASE("services: a direct reload is confirmed in the daemon's own log; a ref
     services.stop(unit);
     CHECK_FALSE(services.running(unit));
 }
+
+TEST_CASE("verify: Kea fingerprints ignore defaults and spelling, not subnets, hosts or the lease file") {
+    const std::string file = R"({"Dhcp4": { // comment
+        "control-socket": {"socket-type": "unix", "socket-name": "/run/kea/k4"},
+        "lease-database": {"type": "memfile", "name": "/var/lib/kea/l4.csv"},
+        "subnet4": [{"id": 1, "subnet": "10.0.0.0/16",
+                     "reservations": [{"hw-address": "42:00:0A:00:01:01", "ip-address": "10.0.1.1", "hostname": "cn1"}]}],
+        "shared-networks": [{"name": "n", "subnet4": [{"id": 2, "subnet": "10.1.0.0/16"}]}]}})";
+    // What config-get returns: defaults added, keys in another order, the MAC in lower case.
+    const std::string running = R"({"Dhcp4": {"valid-lifetime": 7200, "control-socket": {"socket-name": "/run/kea/k4", "socket-type": "unix"},
+        "lease-database": {"lfc-interval": 3600, "name": "/var/lib/kea/l4.csv", "type": "memfile"},
+        "shared-networks": [{"name": "n", "subnet4": [{"id": 2, "subnet": "10.1.0.0/16", "reservations": []}]}],
+        "subnet4": [{"id": 1, "subnet": "10.0.0.0/16", "pools": [],
+                     "reservations": [{"boot-file-name": "", "hw-address": "42:00:0a:00:01:01", "ip-address": "10.0.1.1", "hostname": "cn1"}]}]}})";
+    CHECK(kea_fingerprint(file) == kea_fingerprint(running));
+    CHECK(kea_control_socket(file) == "/run/kea/k4");
+    std::string other_lease = running;
+    other_lease.replace(other_lease.find("l4.csv"), 6, "x4.csv");
+    CHECK(kea_fingerprint(file) != kea_fingerprint(other_lease));
+    std::string other_host = running;
+    other_host.replace(other_host.find("10.0.1.1"), 8, "10.0.1.9");
+    CHECK(kea_fingerprint(file) != kea_fingerprint(other_host));
+    CHECK_THROWS_AS(kea_fingerprint("{\"Dhcp9\": {}}"), Error);
+}
+
+TEST_CASE("apply: the verifier runs after each reload with the new files, after a rollback with the old") {
+    Sandbox box;
+    write(box.dir / "etc/dhcp/dhcpd.conf", "old4\n");
+    ScriptedValidator validator;
+    FakeServices services;
+    auto plan = box.plan();
+    std::vector<std::string> seen;  // unit: dhcpd.conf content it was verified against
+    bool refuse_new = false;
+    plan.verify = [&](const ServiceUnit& unit, const render::Files& files) -> std::string {
+        std::string content = files.count("dhcpd.conf") ? files.at("dhcpd.conf") : "-";
+        seen.push_back(unit.name + ":" + content);
+        if (refuse_new && content == "new4b\n") throw Error("the server runs another configuration", "service", unit.name);
+        return "verified " + unit.name;
+    };
+    auto result = apply::apply({{"dhcpd.conf", "new4\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services);
+    CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4\n", "isc-dhcp-server6:new4\n"});
+    CHECK(std::find(result.steps.begin(), result.steps.end(), "verified isc-dhcp-server") != result.steps.end());
+
+    seen.clear();
+    refuse_new = true;
+    CHECK_THROWS_WITH_AS(apply::apply({{"dhcpd.conf", "new4b\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services),
+                         doctest::Contains("the server runs another configuration"), Error);
+    CHECK(read(box.dir / "etc/dhcp/dhcpd.conf") == "new4\n");
+    // The new files failed on the first unit; the restored ones were verified on both.
+    CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4b\n", "isc-dhcp-server:new4\n",
+                                           "isc-dhcp-server6:new4\n"});
+}

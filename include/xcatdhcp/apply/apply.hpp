@@ -10,6 +10,7 @@
 
 #include "xcatdhcp/apply/services.hpp"
 #include "xcatdhcp/apply/validate.hpp"
+#include "xcatdhcp/apply/verify.hpp"
 #include "xcatdhcp/inventory/inventory.hpp"
 #include "xcatdhcp/render/files.hpp"
 
@@ -30,6 +31,9 @@ struct ApplyPlan {
     int keep_backups = 5;
     std::vector<ServiceUnit> services;  // in reload order
     ValidateOptions validate;
+    // After each service is reloaded: does it run the files? (kea_verifier() for Kea.) Also run
+    // after a rollback, with the restored files. Empty: "running" is all that is checked.
+    Verifier verify;
 };
 
 struct ApplyResult {
