@@ -296,6 +296,52 @@ TEST_CASE("live: add with host_cmds: config-test, atomic file, del+add in memory
         CHECK(e.path().filename().string().find(".xcatdhcp-live-" + std::to_string(getpid())) == std::string::npos);
 }
 
+TEST_CASE("live: a batch looks up conflicting leases once (lease4-get-all), not twice per node") {
+    Server srv;
+    srv.commands(false);
+    intent::Intent in = make_intent();
+    std::string desired = R"({"Dhcp4": {"subnet4": [{"id": 1234, "subnet": "192.168.64.0/24", "reservations": [)";
+    std::vector<std::string> nodes;
+    char mac[32], ip[32];
+    for (int i = 0; i < 40; ++i) {
+        std::snprintf(mac, sizeof mac, "02:64:00:00:01:%02x", i);
+        std::snprintf(ip, sizeof ip, "192.168.64.%d", 30 + i);
+        std::string node = "b" + std::to_string(i);
+        in.subnets[0].reservations.push_back(res(node, mac, ip));
+        desired += std::string(i ? "," : "") + R"({"hw-address": ")" + mac + R"(", "ip-address": ")" + ip +
+                   R"(", "hostname": ")" + node + "\"}";
+        nodes.push_back(node);
+    }
+    desired += "]}]}}";
+    // b5's address is leased to another client; b7's MAC holds a pool address.
+    srv.fake->answers["lease4-get-all"] = {R"({"result": 0, "arguments": {"leases": [
+        {"ip-address": "192.168.64.35", "hw-address": "02:aa:00:00:00:01", "subnet-id": 7, "valid-lft": 3600, "cltt": 1},
+        {"ip-address": "192.168.64.120", "hw-address": "02:64:00:00:01:07", "subnet-id": 7, "valid-lft": 3600, "cltt": 1},
+        {"ip-address": "192.168.64.31", "hw-address": "02:64:00:00:01:01", "subnet-id": 7, "valid-lft": 3600, "cltt": 1}]}})"};
+    KeaReservations live(srv.client, srv.path);
+    auto report = live.add(in, desired, nodes);
+    CHECK(report.ok());
+    CHECK(srv.sent("lease4-get-all").size() == 1);
+    CHECK(srv.sent("lease4-get-all")[0].find("\"subnets\":[7]") != std::string::npos);
+    CHECK(srv.sent("lease4-get").empty());
+    CHECK(srv.sent("lease4-get-by-hw-address").empty());
+    auto ldel = srv.sent("lease4-del");
+    REQUIRE(ldel.size() == 2);  // b1 already holds its own address: kept
+    CHECK(ldel[0].find("192.168.64.35") != std::string::npos);
+    CHECK(ldel[1].find("192.168.64.120") != std::string::npos);
+
+    // Removing them: one snapshot again; a node's lease on its former address goes.
+    srv.requests.clear();
+    srv.fake->answers["lease4-get-all"] = {R"({"result": 0, "arguments": {"leases": [
+        {"ip-address": "192.168.64.31", "hw-address": "02:64:00:00:01:01", "subnet-id": 7, "valid-lft": 3600, "cltt": 1}]}})"};
+    auto removed = live.remove(in, nodes);
+    CHECK(removed.ok());
+    CHECK(srv.sent("lease4-get-all").size() == 1);
+    CHECK(srv.sent("lease4-get").empty());
+    REQUIRE(srv.sent("lease4-del").size() == 1);
+    CHECK(srv.sent("lease4-del")[0].find("192.168.64.31") != std::string::npos);
+}
+
 TEST_CASE("live: a refused reservation-add fails only that node") {
     Server srv;
     srv.commands(true);
