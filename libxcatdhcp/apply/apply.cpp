@@ -232,7 +232,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
     }
 
     // 4. Write, then 5. reload in role order. Any failure: restore and reload again.
-    std::size_t verified = 0;  // services the verifier saw running the restored files
+    std::vector<std::string> verified;  // services the verifier saw running the restored files
     auto restore = [&]() -> std::string {
         std::string problems;
         for (const auto& [name, target] : chosen) {
@@ -247,7 +247,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         // A first install has no previous configuration to go back to: stop what was started.
         const bool had_previous = std::any_of(previous.begin(), previous.end(),
                                               [](const auto& p) { return p.second.existed; });
-        verified = 0;
+        verified.clear();
         render::Files restored;
         for (const auto& [name, p] : previous)
             if (p.existed) restored[name] = p.content;
@@ -255,7 +255,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
             try {
                 if (had_previous) {
                     services.reload_or_restart(unit);
-                    if (plan.verify && !plan.verify(unit, restored).empty()) ++verified;
+                    if (plan.verify && !plan.verify(unit, restored).empty()) verified.push_back(unit.name);
                 } else {
                     services.stop(unit);
                 }
@@ -285,14 +285,14 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         failure = e.what();
     }
     std::string problems = restore();
+    std::string checked;  // " (checked: kea-dhcp4-server, kea-dhcp6-server run it again)"
+    for (const auto& name : verified) checked += (checked.empty() ? " (checked: " : ", ") + name;
+    if (!checked.empty()) checked += " run it again)";
     const bool had_previous = std::any_of(previous.begin(), previous.end(),
                                           [](const auto& p) { return p.second.existed; });
     if (problems.empty())
         throw Error("apply failed: " + failure +
-                        (had_previous ? std::string("; the previous configuration was restored and is live") +
-                                            (verified > 0 && verified == plan.services.size()
-                                                 ? " (the servers were checked to run it again)"
-                                                 : "")
+                        (had_previous ? "; the previous configuration was restored and is live" + checked
                                       : "; there was no previous configuration: the new files were removed "
                                         "and the services stopped"),
                     "apply", std::string(to_string(plan.backend)));

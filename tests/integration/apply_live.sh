@@ -5,8 +5,9 @@
 # --services direct (no systemd: the daemon is started and reloaded by PID) and --netns.
 #
 # The server namespace gets the example cluster's interfaces (eth1 = a veth to the client
-# namespace, 10.0.0.1/16; eth2 and ib0 as dummies), so the cluster's kea-dhcp4.conf runs as
-# rendered apart from its file paths. Every answer is checked with a real DHCP exchange
+# namespace, 10.0.0.1/16 and fd00:10::1/64; eth2 and ib0 as dummies), so the cluster's
+# kea-dhcp4.conf, kea-dhcp6.conf and kea-dhcp-ddns.conf run as rendered apart from their file
+# paths (and DHCPv6's server-id file): three daemons, started and reloaded in role order. Every answer is checked with a real DHCP exchange
 # (`xcatdhcp probe --request` from the client namespace).
 #   a. first apply of v0 (cn0001 not reserved) starts kea-dhcp4; apply of v1 (the whole example
 #      cluster) reloads it: cn0001 gets 10.0.1.1 and its boot file, same PID;
@@ -62,7 +63,7 @@ srv=al-s-$$ cli=al-c-$$
 live_netns_up "$srv" "$cli" 1
 ip -n "$srv" link set xs0 down && ip -n "$srv" link set xs0 name eth1 && ip -n "$srv" link set eth1 up ||
     live_die "cannot rename xs0 to eth1 inside $srv"
-ip -n "$srv" addr add 10.0.0.1/16 dev eth1 || live_die "address on eth1"
+ip -n "$srv" addr add 10.0.0.1/16 dev eth1 && ip -n "$srv" addr add fd00:10::1/64 dev eth1 nodad || live_die "addresses on eth1"
 for pair in eth2:172.20.0.1/16 ib0:10.100.0.1/16; do
     ip -n "$srv" link add "${pair%%:*}" type dummy 2>/dev/null || ip -n "$srv" link add "${pair%%:*}" type bridge ||
         live_die "cannot create ${pair%%:*} inside $srv"
@@ -88,6 +89,20 @@ adapt() { # IN OUT [LEASE_DIR]: the rendered file with its paths in this test's 
 }
 mkdir -p "$W"/v{0,1,2,3}
 adapt "$W/rendered/kea-dhcp4.conf" "$W/v1/kea-dhcp4.conf" || live_die "cannot adapt the rendered config"
+# The cluster's DHCPv6 server and D2 go along unchanged in every set (the plan then has the roles
+# ddns, dhcp4, dhcp6, reloaded in that order).
+grep -v '^[[:space:]]*//' "$W/rendered/kea-dhcp6.conf" | jq --arg lease "$W/kea-leases6.csv" --arg sock "$W/k6.sock" \
+    --arg log "$root/var/log/kea/kea-dhcp6.log" '
+      .Dhcp6["lease-database"].name = $lease | .Dhcp6["lease-database"]["lfc-interval"] = 0
+    | .Dhcp6["control-socket"] = {"socket-type": "unix", "socket-name": $sock}
+    | .Dhcp6["server-id"] = {"type": "LLT", "persist": false}
+    | .Dhcp6.loggers = [{"name": "kea-dhcp6", "severity": "INFO", "output_options": [{"output": $log}]}]' \
+    >"$W/dhcp6.conf" || live_die "cannot adapt kea-dhcp6.conf"
+grep -v '^[[:space:]]*//' "$W/rendered/kea-dhcp-ddns.conf" | jq --arg sock "$W/d2.sock" --arg log "$root/var/log/kea/kea-dhcp-ddns.log" '
+      .DhcpDdns["control-socket"] = {"socket-type": "unix", "socket-name": $sock}
+    | .DhcpDdns.loggers = [{"name": "kea-dhcp-ddns", "severity": "INFO", "output_options": [{"output": $log}]}]' \
+    >"$W/ddns.conf" || live_die "cannot adapt kea-dhcp-ddns.conf"
+for v in 0 1 2 3; do cp "$W/dhcp6.conf" "$W/v$v/kea-dhcp6.conf" && cp "$W/ddns.conf" "$W/v$v/kea-dhcp-ddns.conf"; done
 reserved() { jq -r --arg h "$2" '[.Dhcp4.subnet4[]?, .Dhcp4["shared-networks"][]?.subnet4[]? | .reservations[]? | select(.hostname == $h)] | first' "$1"; }
 cn1=$(reserved "$W/v1/kea-dhcp4.conf" cn0001)
 cn1_ip=$(jq -r '.["ip-address"]' <<<"$cn1") cn1_mac=$(jq -r '.["hw-address"]' <<<"$cn1")
@@ -118,6 +133,8 @@ probe() { # OUT MAC: DORA + release from the client namespace
 }
 kea_pid() { "$xcat" kea --socket "$sock" status-get 2>/dev/null | jq -r '.pid // .arguments.pid // empty' 2>/dev/null; }
 file_pid() { cat "$pidfile" 2>/dev/null; }
+all_pids() { cat "$root"/run/xcatdhcp/kea-dhcp-ddns-server.pid "$pidfile" "$root"/run/xcatdhcp/kea-dhcp6-server.pid 2>/dev/null | tr '\n' ' '; }
+all_alive() { local p n=0; for p in $(all_pids); do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done; [[ $n -eq 3 ]]; }
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then live_ok "$name"; else live_fail "$name"; fi; }
 detail() { local name=$1 file=$2; shift 2; if "$@" >/dev/null 2>&1; then live_ok "$name"; else live_fail "$name" "$(tail -n 6 "$file" 2>/dev/null | cut -c1-240)"; fi; }
 served_cn1() { # LABEL: cn0001 gets its reserved address and boot file
@@ -137,6 +154,16 @@ apply a0 "$W/v0"
 detail "a: first apply of v0 starts kea-dhcp4 ($secs s)" "$W/a0.out" [ "$rc" -eq 0 ]
 [[ $rc -eq 0 ]] || { live_tail "$daemon_log"; live_tail "$kea_log"; live_summary; exit; }
 pid0=$(file_pid)
+pids0=$(all_pids)
+check "a: D2, DHCPv4 and DHCPv6 all run (pids $pids0)" all_alive
+check "a: started in role order: D2, then DHCPv4, then DHCPv6" \
+    eval '[[ $(grep -o "^reloaded kea-[a-z0-9-]*" "$W/a0.out" | tr "\n" " ") == "reloaded kea-dhcp-ddns-server reloaded kea-dhcp4-server reloaded kea-dhcp6-server " ]]'
+check "a: the DHCP servers were verified through config-get" \
+    eval '[[ $(grep -c "^verified kea-dhcp[46]-server: config-get" "$W/a0.out") == 2 ]]'
+live_wait_link_local "$cli" xc0 || live_note "no link-local address on xc0 yet"
+timeout 40 ip netns exec "$cli" "$xcat" probe -I xc0 --v6 --mac 42:00:0a:00:01:63 --timeout 4 --json >"$W/a6.json" 2>"$W/a6.err"
+y6=$(live_field "$W/a6.json" v6addr)
+check "a: DHCPv6 (kea-dhcp6 of the cluster) advertises a pool address ($y6)" eval '[[ $y6 == fd00:10::1* ]]'
 check "a: kea-dhcp4 answers status-get on its control socket, pid $(kea_pid) = pid file $pid0" \
     eval '[[ -n $pid0 && $(kea_pid) == "$pid0" ]]'
 check "a: the file is mode 0640, group ${KEA_GROUP:=$(stat -c %G "$conf")}" eval '[[ $(stat -c %a "$conf") == 640 ]]'
@@ -149,7 +176,7 @@ detail "a: apply of the whole example cluster (v1) reloads ($secs s)" "$W/a1.out
 check "a: the steps say validated, backed up, written, reloaded" \
     eval 'grep -q "^validated" "$W/a1.out" && grep -q "^backed up to" "$W/a1.out" && grep -q "^reloaded kea-dhcp4-server" "$W/a1.out" && grep -q "^applied" "$W/a1.out"'
 check "a: the file on disk is v1" cmp "$conf" "$W/v1/kea-dhcp4.conf"
-check "a: reloaded, not restarted (pid $(file_pid) = $pid0)" eval '[[ $(file_pid) == "$pid0" && $(kea_pid) == "$pid0" ]]'
+check "a: reloaded, not restarted (pids $(all_pids)= $pids0)" eval '[[ $(all_pids) == "$pids0" && $(kea_pid) == "$pid0" ]] && all_alive'
 check "a: kea logged a successful reconfiguration" grep -q DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS "$kea_log" "$daemon_log"
 served_cn1 a1probe
 backup1=$(sed -n 's/^backed up to //p' "$W/a1.out")
@@ -173,11 +200,11 @@ apply c "$W/v3"
 detail "c: apply of a config the server cannot load fails (exit $rc, $secs s)" "$W/c.out" [ "$rc" -ne 0 ]
 live_note "c: $(head -c 160 "$W/c.out" | head -n 1) ... $(grep -o 'the previous configuration.*' "$W/c.out")"
 check "c: the message says what failed and that the previous config is live" \
-    eval 'grep -qi "nonexistent-apply-live\|Unable to open database\|lease" "$W/c.out" && grep -q "previous configuration was restored and is live" "$W/c.out"'
+    eval 'grep -q "Unable to open database: unable to open .*nonexistent-apply-live" "$W/c.out" && grep -q "previous configuration was restored and is live (checked: kea-dhcp4-server, kea-dhcp6-server run it again)" "$W/c.out"'
 backup3=$(ls -d "$root"/etc/kea/.xcatdhcp-backup/*/ 2>/dev/null | sort | tail -n 1)
 check "c: the file on disk is v1 again, byte for byte, as in the backup ${backup3#"$root"/}" \
     eval 'cmp "$conf" "$W/v1/kea-dhcp4.conf" && cmp "$conf" "${backup3}kea-dhcp4.conf"'
-check "c: same kea-dhcp4 process ($pid0) after the rollback" eval '[[ $(kea_pid) == "$pid0" && $(file_pid) == "$pid0" ]]'
+check "c: the same three processes after the rollback ($(all_pids))" eval '[[ $(kea_pid) == "$pid0" && $(all_pids) == "$pids0" ]] && all_alive'
 check "c: kea logged the failed reload, then a successful one" \
     eval 'grep DHCP4_DYNAMIC_RECONFIGURATION_ "$kea_log" | tail -n 2 | tr "\n" " " | grep -q "RECONFIGURATION_FAIL.*RECONFIGURATION_SUCCESS"'
 "$xcat" kea --socket "$sock" config-get >"$W/c-config-get.json" 2>&1

@@ -325,6 +325,10 @@ TEST_CASE("apply: the verifier runs after each reload with the new files, after 
     refuse_new = true;
     CHECK_THROWS_WITH_AS(apply::apply({{"dhcpd.conf", "new4b\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services),
                          doctest::Contains("the server runs another configuration"), Error);
+    CHECK_THROWS_WITH_AS(apply::apply({{"dhcpd.conf", "new4b\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services),
+                         doctest::Contains("restored and is live (checked: isc-dhcp-server, isc-dhcp-server6 run it again)"),
+                         Error);
+    seen.resize(3);
     CHECK(read(box.dir / "etc/dhcp/dhcpd.conf") == "new4\n");
     // The new files failed on the first unit; the restored ones were verified on both.
     CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4b\n", "isc-dhcp-server:new4\n",
