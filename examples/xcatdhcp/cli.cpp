@@ -33,6 +33,8 @@ Commands:
                                     (root) or relaxed in a copy, and the output says which
   apply     -i INVENTORY [render options] | --files DIR --backend isc|kea
             [--root DIR] [--services auto|systemd|direct|none] [--netns NS] [--keep-backups N]
+            [--chroot ROOT]         (--chroot: validators and direct daemons run inside ROOT,
+                                    --root lies in it)
                                     validate (Kea: as the service user _kea/kea), back up, write
                                     atomically, reload the services in order, verify (Kea:
                                     config-get shows the new files); on any failure restore the

@@ -127,13 +127,14 @@ std::string kea_control_socket(const std::string& json_text) {
     return root ? control_socket(*root) : "";
 }
 
-Verifier kea_verifier(int timeout_seconds) {
-    return [timeout_seconds](const ServiceUnit& unit, const render::Files& files) -> std::string {
+Verifier kea_verifier(int timeout_seconds, const std::string& root) {
+    return [timeout_seconds, root](const ServiceUnit& unit, const render::Files& files) -> std::string {
         const char* name = unit.role == Role::dhcp4 ? "kea-dhcp4.conf" : unit.role == Role::dhcp6 ? "kea-dhcp6.conf" : nullptr;
         if (!name || !files.count(name)) return "";
         const std::string& file = files.at(name);
-        const std::string socket = kea_control_socket(file);
-        if (socket.empty()) return "";
+        const std::string inner = kea_control_socket(file);
+        if (inner.empty()) return "";
+        const std::string socket = root.empty() || root == "/" ? inner : root + inner;
         const std::string want = kea_fingerprint(file);
         control::Endpoint endpoint;
         endpoint.transport = control::Transport::unix_socket;

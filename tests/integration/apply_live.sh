@@ -19,7 +19,12 @@
 #      the backup and v1, same PID, cn0001 still served;
 #   d. applying v1 again changes nothing: "unchanged", no reload logged, same PID;
 #   e. validation runs as the service user _kea: a Control Agent password file readable only by
-#      root is reported, and nothing is written; readable by group _kea it passes.
+#      root is reported, and nothing is written; readable by group _kea it passes;
+#   f. Kea 3.0.4 in the sid chroot (tests/tools/kea-chroot.sh), with apply --chroot: first start,
+#      reload to the cluster (cn0001 served), rollback after a failed reload (3.0 refuses a
+#      lease file outside /var/lib/kea at load time, not in -t), unchanged apply. The private
+#      tree is ROOT/tmp/apply-live-PID in the chroot; the socket, lease and log files carry
+#      "alPID" in their names; all are removed at the end.
 # Usage: apply_live.sh BUILD_DIR SOURCE_DIR. Needs root. Ends with "N passed, M failed".
 set -uo pipefail
 build=${1:?usage: apply_live.sh BUILD_DIR SOURCE_DIR}
@@ -46,18 +51,19 @@ sock=$W/k4.sock
 
 # Daemons started by `xcatdhcp apply --services direct` run in their own session: stop the ones
 # this test's private tree recorded (and only those), then the lib's cleanup.
-stop_daemons() {
-    local f pid
-    for f in "$root"/run/xcatdhcp/*.pid; do
+stop_daemons() { # ROOT [MARK]: the daemons ROOT/run/xcatdhcp records whose command line has MARK
+    local f pid tree=$1 mark=${2:-$1/}
+    for f in "$tree"/run/xcatdhcp/*.pid; do
         [[ -f $f ]] || continue
         pid=$(cat "$f" 2>/dev/null)
         [[ $pid =~ ^[0-9]+$ ]] || continue
         # Only a process whose command line names this test's private tree.
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$root/" || continue
+        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$mark" || continue
         live_stop_pid "$pid"
     done
 }
-trap 'rc=$?; stop_daemons; (exit $rc); live_cleanup' EXIT
+root30="" inner30=/tmp/apply-live-$$
+trap 'rc=$?; stop_daemons "$root"; [[ -n $root30 ]] && { stop_daemons "$root30$inner30" "$inner30/"; rm -rf -- "${root30:?}$inner30"; }; (exit $rc); live_cleanup' EXIT
 
 srv=al-s-$$ cli=al-c-$$
 live_netns_up "$srv" "$cli" 1
@@ -247,6 +253,60 @@ if id _kea >/dev/null 2>&1; then
         eval '[[ $(stat -c "%a %G" "$root2/etc/kea/kea-ctrl-agent.conf") == "640 _kea" ]]'
 else
     live_fail "e: no _kea user on this host: validation as the service user not tested"
+fi
+
+# ---------------------------------------------------------------- f. the same on Kea 3.0.4 (sid chroot)
+chroot_tool=$src/tests/tools/kea-chroot.sh
+if R=$("$chroot_tool" path sid 2>/dev/null) && [[ -d $R ]]; then
+    stop_daemons "$root"  # the 2.2 servers leave the link to 3.0
+    root30=$R
+    tree=$R$inner30 tag=al$$
+    mkdir -p "$tree/etc" && cp "$root/etc/passwd" "$root/etc/group" "$tree/etc/" 2>/dev/null
+    LIVE_CLEANUP_FILES+=("$R/run/kea/$tag-k4.sock" "$R/run/kea/$tag-k4.sock.lock" "$R/var/lib/kea/$tag-leases4.csv"
+        "$R/var/lib/kea/$tag-leases4.csv2" "$R/var/log/kea/$tag-kea-dhcp4.log" "$R/var/log/kea/$tag-kea-dhcp4.log.lock")
+    "$xcat" render -i "$src/examples/inventories/cluster.yaml" --backend kea --kea-version 3.0.4 -o "$W/r30" \
+        >"$W/render30.out" 2>&1 || live_fail "f: render for 3.0.4 failed"
+    adapt30() { # OUT [LEASE_DIR]
+        grep -v '^[[:space:]]*//' "$W/r30/kea-dhcp4.conf" | jq --arg lease "${2:-/var/lib/kea}/$tag-leases4.csv" \
+            --arg sock "/run/kea/$tag-k4.sock" --arg log "/var/log/kea/$tag-kea-dhcp4.log" '
+              .Dhcp4["lease-database"].name = $lease | .Dhcp4["lease-database"]["lfc-interval"] = 0
+            | del(.Dhcp4["control-socket"])
+            | .Dhcp4["control-sockets"] = [{"socket-type": "unix", "socket-name": $sock}]
+            | .Dhcp4.loggers = [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": $log}]}]' >"$1"
+    }
+    mkdir -p "$W"/w{0,1,3}
+    adapt30 "$W/w1/kea-dhcp4.conf"
+    jq 'walk(if type == "object" and has("reservations") then .reservations |= map(select(.hostname != "cn0001")) else . end)' \
+        "$W/w1/kea-dhcp4.conf" >"$W/w0/kea-dhcp4.conf"
+    adapt30 "$W/w3/kea-dhcp4.conf" "/var/lib/kea/nonexistent-$tag"
+    conf30=$tree/etc/kea/kea-dhcp4.conf sock30=$R/run/kea/$tag-k4.sock log30=$R/var/log/kea/$tag-kea-dhcp4.log
+    apply30() { # LABEL DIR
+        local t0; t0=$(date +%s.%N)
+        timeout 120 "$xcat" apply --files "$2" --backend kea --root "$tree" --chroot "$R" --services direct --netns "$srv" \
+            >"$W/$1.out" 2>&1
+        rc=$?
+        secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+    }
+    pid30() { "$xcat" kea --socket "$sock30" status-get 2>/dev/null | jq -r '.pid // .arguments.pid // empty' 2>/dev/null; }
+    apply30 f0 "$W/w0"
+    detail "f: [3.0.4] first apply (--chroot, direct) starts kea-dhcp4 3.0.4 in the chroot ($secs s)" "$W/f0.out" [ "$rc" -eq 0 ]
+    p30=$(pid30)
+    check "f: [3.0.4] it answers on its control socket (pid $p30), verified through config-get" \
+        eval '[[ -n $p30 ]] && grep -q "^verified kea-dhcp4-server" "$W/f0.out"'
+    apply30 f1 "$W/w1"
+    detail "f: [3.0.4] apply of the example cluster reloads it ($secs s)" "$W/f1.out" [ "$rc" -eq 0 ]
+    check "f: [3.0.4] same process ($p30), reload logged as successful" \
+        eval '[[ $(pid30) == "$p30" ]] && grep -q DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS "$log30"'
+    served_cn1 f1probe
+    apply30 f3 "$W/w3"
+    detail "f: [3.0.4] a config the server cannot load fails, the previous one is live ($secs s)" "$W/f3.out" \
+        eval '[ "$rc" -ne 0 ] && grep -q "previous configuration was restored and is live (checked: kea-dhcp4-server" "$W/f3.out"'
+    check "f: [3.0.4] the file is v1 again, same process" eval 'cmp "$conf30" "$W/w1/kea-dhcp4.conf" && [[ $(pid30) == "$p30" ]]'
+    served_cn1 f3probe
+    apply30 f4 "$W/w1"
+    check "f: [3.0.4] the same apply again: unchanged, same process" eval 'grep -q "^unchanged$" "$W/f4.out" && [[ $(pid30) == "$p30" ]]'
+else
+    live_note "f: the sid chroot (Kea 3.0) is not ready ($chroot_tool ensure sid): skipped"
 fi
 
 echo "($(($(date +%s) - started)) s)"

@@ -27,7 +27,8 @@ std::string kea_control_socket(const std::string& json_text);
 // For Kea's dhcp4 / dhcp6 roles whose file names a UNIX control socket: asks config-get on that
 // socket until the running configuration's fingerprint is the file's, for up to
 // `timeout_seconds` (a reload through systemctl returns before Kea has read the file). Throws
-// Error naming the first difference. Other roles and backends: nothing checked.
-Verifier kea_verifier(int timeout_seconds = 15);
+// Error naming the first difference. Other roles and backends: nothing checked. `root`: where
+// the daemon's file system starts as seen from here (it runs in a chroot): prefixes the socket.
+Verifier kea_verifier(int timeout_seconds = 15, const std::string& root = "");
 
 }  // namespace xcatdhcp::apply
