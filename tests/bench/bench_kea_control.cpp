@@ -453,8 +453,9 @@ int run_gen_cluster(const std::vector<std::string>& argv) {
     json& d = doc["Dhcp4"];
     d["interfaces-config"]["interfaces"] = json::array();  // payload only: no DHCP socket
     d["lease-database"] = {{"type", "memfile"}, {"persist", false}, {"name", args.value("--leases")}};
-    d.erase("control-sockets");
-    d["control-socket"] = {{"socket-type", "unix"}, {"socket-name", args.value("--socket")}};
+    json unix_socket = {{"socket-type", "unix"}, {"socket-name", args.value("--socket")}};
+    if (d.contains("control-sockets")) d["control-sockets"] = json::array({unix_socket});  // 2.7+ spelling
+    else d["control-socket"] = unix_socket;
     d["loggers"] = json::array({{{"name", "kea-dhcp4"},
                                  {"severity", "WARN"},
                                  {"output_options", json::array({{{"output", args.value("--log", "", "stderr")}}})}}});
@@ -503,7 +504,7 @@ int run_bench_config_set(const std::vector<std::string>& argv) {
     for (const auto& n : removed.nodes) removed_ok += n.ok;
 
     double mean = ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
-    json line = {{"path", "config-set"},
+    json line = {{"driver", "live::KeaReservations"},
                  {"method", method.empty() ? added.method : method},
                  {"existing", existing},
                  {"adds", adds},
