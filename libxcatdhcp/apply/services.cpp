@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -153,7 +155,7 @@ void DirectServices::stop(const ServiceUnit& unit) {
 std::vector<std::string> DirectServices::logs(const DaemonSpec& s) const {
     std::vector<std::string> all{s.log_file};
     for (const auto& w : s.watch_logs)
-        if (!w.empty() && w != s.log_file) all.push_back(w);
+        if (!w.empty() && std::find(all.begin(), all.end(), w) == all.end()) all.push_back(w);
     return all;
 }
 
@@ -172,9 +174,13 @@ std::vector<std::size_t> sizes(const std::vector<std::string>& files) {
 std::string fresh_text(const std::vector<std::string>& files, const std::vector<std::size_t>& offsets) {
     std::string out;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        std::string text = detail::read_text_or_empty(files[i]);
-        std::size_t from = i < offsets.size() && offsets[i] <= text.size() ? offsets[i] : 0;
-        out += text.substr(from);
+        std::ifstream in(files[i], std::ios::binary);
+        if (!in) continue;
+        in.seekg(0, std::ios::end);
+        const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+        const std::size_t from = i < offsets.size() && offsets[i] <= size ? offsets[i] : 0;
+        in.seekg(static_cast<std::streamoff>(from));
+        out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     return out;
 }
