@@ -46,8 +46,10 @@ void hosts(std::set<std::string>& lines, const json& list, const std::string& wh
         std::string id;
         for (const char* key : {"hw-address", "duid", "client-id", "circuit-id", "flex-id"})
             if (!text(r, key).empty()) id = std::string(key) + "=" + text(r, key);
-        lines.insert("host " + where + " " + id + " " + text(r, "ip-address") + text(r, "ip-addresses") + " " +
-                     text(r, "prefixes"));
+        // A reservation without an address may come back as 0.0.0.0.
+        std::string ip = text(r, "ip-address");
+        if (ip == "0.0.0.0") ip.clear();
+        lines.insert("host " + where + " " + id + " " + ip + text(r, "ip-addresses") + " " + text(r, "prefixes"));
     }
 }
 
