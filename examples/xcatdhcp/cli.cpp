@@ -33,10 +33,14 @@ Commands:
                                     (root) or relaxed in a copy, and the output says which
   apply     -i INVENTORY [render options] | --files DIR --backend isc|kea
             [--root DIR] [--services auto|systemd|direct|none] [--netns NS] [--keep-backups N]
-                                    validate, back up, write atomically, reload the services in
-                                    order; on any failure restore the previous files and reload
-                                    them. Without systemd the daemons are run directly, by PID;
-                                    "none" only writes the files
+            [--chroot ROOT]         (--chroot: validators and direct daemons run inside ROOT,
+                                    --root lies in it)
+                                    validate (Kea: as the service user _kea/kea), back up, write
+                                    atomically, reload the services in order, verify (Kea:
+                                    config-get shows the new files); on any failure restore the
+                                    previous files, reload and verify them. Without systemd the
+                                    daemons are run directly, by PID; "none" only writes the files
+                                    (docs/apply.md)
   probe     -I IFACE [--mac M] [--arch 0x0007] [--user-class xNBA] [--vendor-class X]
             [--client-id HEX] [--request] [--v6] [--timeout S] [--json]
                                     send DHCPDISCOVER (--v6: SOLICIT), optionally complete the

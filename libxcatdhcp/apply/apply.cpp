@@ -130,13 +130,17 @@ ApplyPlan default_plan(Backend backend, const render::Files& files, const std::s
     const fs::path base(root);
     std::string group;
     if (backend == Backend::kea) {
-        std::string groups = detail::read_text_or_empty((base / "etc/group").string());
-        for (const char* candidate : {"_kea", "kea"})
-            if (groups.find(std::string("\n") + candidate + ":") != std::string::npos ||
-                groups.rfind(std::string(candidate) + ":", 0) == 0) {
-                group = candidate;
-                break;
-            }
+        auto first_of = [&](const char* file) -> std::string {
+            std::string entries = detail::read_text_or_empty((base / file).string());
+            for (const char* candidate : {"_kea", "kea"})
+                if (entries.find(std::string("\n") + candidate + ":") != std::string::npos ||
+                    entries.rfind(std::string(candidate) + ":", 0) == 0)
+                    return candidate;
+            return "";
+        };
+        group = first_of("etc/group");
+        // Kea's packages run the daemons as this user: its validators run as it too.
+        plan.validate.run_as = first_of("etc/passwd");
     }
     const fs::path dir = backend == Backend::kea ? base / "etc/kea" : base / "etc/dhcp";
     for (const auto& [name, content] : files) {
@@ -162,8 +166,14 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
     fs::path staging = fs::temp_directory_path() / ("xcatdhcp-apply-" + std::to_string(getpid()));
     fs::remove_all(staging);
     fs::create_directories(staging);
-    fs::permissions(staging, fs::perms::owner_all);
-    for (const auto& [name, target] : chosen) write_atomically((staging / name).string(), files.at(name), 0600, "");
+    // The staged copies get the destinations' mode and group, and the directory can be passed
+    // but not listed: a validator running as the service user reads them as the service will.
+    fs::permissions(staging, plan.validate.run_as.empty() ? fs::perms::owner_all
+                                                          : fs::perms::owner_all | fs::perms::group_exec |
+                                                                fs::perms::others_exec);
+    for (const auto& [name, target] : chosen)
+        write_atomically((staging / name).string(), files.at(name),
+                         plan.validate.run_as.empty() ? 0600 : target->mode, target->group);
     ValidationReport report;
     try {
         report = validate_directory(plan.backend, staging.string(), runner, plan.validate);
@@ -222,6 +232,7 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
     }
 
     // 4. Write, then 5. reload in role order. Any failure: restore and reload again.
+    std::vector<std::string> verified;  // services the verifier saw running the restored files
     auto restore = [&]() -> std::string {
         std::string problems;
         for (const auto& [name, target] : chosen) {
@@ -236,10 +247,18 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
         // A first install has no previous configuration to go back to: stop what was started.
         const bool had_previous = std::any_of(previous.begin(), previous.end(),
                                               [](const auto& p) { return p.second.existed; });
+        verified.clear();
+        render::Files restored;
+        for (const auto& [name, p] : previous)
+            if (p.existed) restored[name] = p.content;
         for (const auto& unit : plan.services) {
             try {
-                if (had_previous) services.reload_or_restart(unit);
-                else services.stop(unit);
+                if (had_previous) {
+                    services.reload_or_restart(unit);
+                    if (plan.verify && !plan.verify(unit, restored).empty()) verified.push_back(unit.name);
+                } else {
+                    services.stop(unit);
+                }
             } catch (const std::exception& e) {
                 problems += std::string(" ") + (had_previous ? "reloading " : "stopping ") + unit.name +
                             " failed: " + e.what() + ";";
@@ -258,17 +277,22 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
             services.reload_or_restart(unit);
             if (!services.running(unit)) throw Error("not running after reload", "service", unit.name);
             result.steps.push_back("reloaded " + unit.name);
+            if (plan.verify)
+                if (std::string checked = plan.verify(unit, files); !checked.empty()) result.steps.push_back(checked);
         }
         return result;
     } catch (const std::exception& e) {
         failure = e.what();
     }
     std::string problems = restore();
+    std::string checked;  // " (checked: kea-dhcp4-server, kea-dhcp6-server run it again)"
+    for (const auto& name : verified) checked += (checked.empty() ? " (checked: " : ", ") + name;
+    if (!checked.empty()) checked += " run it again)";
     const bool had_previous = std::any_of(previous.begin(), previous.end(),
                                           [](const auto& p) { return p.second.existed; });
     if (problems.empty())
         throw Error("apply failed: " + failure +
-                        (had_previous ? "; the previous configuration was restored and is live"
+                        (had_previous ? "; the previous configuration was restored and is live" + checked
                                       : "; there was no previous configuration: the new files were removed "
                                         "and the services stopped"),
                     "apply", std::string(to_string(plan.backend)));

@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -150,9 +152,58 @@ void DirectServices::stop(const ServiceUnit& unit) {
     fs::remove(spec(unit).pid_file);
 }
 
+std::vector<std::string> DirectServices::logs(const DaemonSpec& s) const {
+    std::vector<std::string> all{s.log_file};
+    for (const auto& w : s.watch_logs)
+        if (!w.empty() && std::find(all.begin(), all.end(), w) == all.end()) all.push_back(w);
+    return all;
+}
+
+namespace {
+std::vector<std::size_t> sizes(const std::vector<std::string>& files) {
+    std::vector<std::size_t> out;
+    for (const auto& f : files) {
+        std::error_code ec;
+        auto n = fs::file_size(f, ec);
+        out.push_back(ec ? 0 : static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+// What the daemon wrote to its logs since `offsets` (a file that shrank was rotated: all of it).
+std::string fresh_text(const std::vector<std::string>& files, const std::vector<std::size_t>& offsets) {
+    std::string out;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        std::ifstream in(files[i], std::ios::binary);
+        if (!in) continue;
+        in.seekg(0, std::ios::end);
+        const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+        const std::size_t from = i < offsets.size() && offsets[i] <= size ? offsets[i] : 0;
+        in.seekg(static_cast<std::streamoff>(from));
+        out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return out;
+}
+// The lines of a refused reload that say why (errors and the failure texts), else the tail.
+std::string failure_lines(const std::string& text, const std::vector<std::string>& markers) {
+    std::string out;
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t end = text.find('\n', from);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(from, end - from);
+        bool wanted = line.find(" ERROR ") != std::string::npos || line.find(" FATAL ") != std::string::npos;
+        for (const auto& m : markers) wanted = wanted || line.find(m) != std::string::npos;
+        if (wanted) out += line + "\n";
+        from = end + 1;
+    }
+    return out.empty() ? tail(text) : out;
+}
+}  // namespace
+
 void DirectServices::start(const ServiceUnit& unit) {
     const DaemonSpec& s = spec(unit);
-    std::size_t offset = fs::exists(s.log_file) ? fs::file_size(s.log_file) : 0;
+    auto offsets = sizes(logs(s));
     std::vector<char*> args;
     for (const auto& a : s.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -176,47 +227,50 @@ void DirectServices::start(const ServiceUnit& unit) {
         std::ofstream pid_out(s.pid_file, std::ios::trunc);
         pid_out << child << "\n";
     }
-    wait_ready(unit, offset);
+    wait_ready(unit, offsets);
 }
 
-void DirectServices::wait_ready(const ServiceUnit& unit, std::size_t offset) {
+void DirectServices::wait_ready(const ServiceUnit& unit, const std::vector<std::size_t>& offsets) {
     const DaemonSpec& s = spec(unit);
+    const auto files = logs(s);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.ready_timeout_seconds);
     auto p = pid(unit);
     while (std::chrono::steady_clock::now() < deadline) {
-        if (!p || !alive(*p)) {
-            std::string log = detail::read_text_or_empty(s.log_file);
-            throw Error("the daemon exited at start: " + tail(log.substr(std::min(offset, log.size()))),
-                        "service", unit.name);
-        }
+        if (!p || !alive(*p))
+            throw Error("the daemon exited at start: " + tail(fresh_text(files, offsets)), "service", unit.name);
         if (s.ready_text.empty()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
             if (alive(*p)) return;
             continue;
         }
-        std::string log = detail::read_text_or_empty(s.log_file);
-        if (log.size() > offset && log.find(s.ready_text, offset) != std::string::npos) return;
+        if (fresh_text(files, offsets).find(s.ready_text) != std::string::npos) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    std::string where;
+    for (const auto& f : files) where += (where.empty() ? "" : ", ") + f;
     throw Error("not ready after " + std::to_string(s.ready_timeout_seconds) + " s (waited for '" +
-                    s.ready_text + "' in " + s.log_file + ")",
+                    s.ready_text + "' in " + where + ")",
                 "service", unit.name);
 }
 
 void DirectServices::reload_or_restart(const ServiceUnit& unit) {
     const DaemonSpec& s = spec(unit);
     if (running(unit) && s.reload_by_sighup) {
-        std::size_t offset = fs::exists(s.log_file) ? fs::file_size(s.log_file) : 0;
+        const auto files = logs(s);
+        const auto offsets = sizes(files);
         kill(*pid(unit), SIGHUP);
-        // Kea logs a completed configuration again after a successful reload; on a failed one
-        // it keeps the old configuration and says so, which must not pass for success.
+        // Success is the daemon's own confirmation that it loaded the file; a refused reload
+        // (the daemon keeps its old configuration) must not pass for one. Kea 2.2 logs
+        // DHCP4_CONFIG_COMPLETE before it opens the lease database, so that text is no proof:
+        // failure texts are looked for first, on every pass.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.ready_timeout_seconds);
         while (std::chrono::steady_clock::now() < deadline) {
-            std::string log = detail::read_text_or_empty(s.log_file);
-            std::string fresh = log.size() > offset ? log.substr(offset) : "";
-            if (fresh.find("RECONFIGURATION_FAIL") != std::string::npos ||
-                fresh.find("CONFIG_LOAD_FAIL") != std::string::npos)
-                throw Error("reload rejected the configuration: " + tail(fresh), "service", unit.name);
+            std::string fresh = fresh_text(files, offsets);
+            for (const auto& bad : s.reload_failed_texts)
+                if (fresh.find(bad) != std::string::npos)
+                    throw Error("reload rejected the configuration (the daemon keeps running its previous "
+                                "one):\n" + failure_lines(fresh, s.reload_failed_texts),
+                                "service", unit.name);
             if (!s.reloaded_text.empty() && fresh.find(s.reloaded_text) != std::string::npos) return;
             if (!running(unit)) throw Error("the daemon exited on reload: " + tail(fresh), "service", unit.name);
             if (s.reloaded_text.empty()) {
@@ -225,7 +279,11 @@ void DirectServices::reload_or_restart(const ServiceUnit& unit) {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        throw Error("no reload confirmation in " + s.log_file, "service", unit.name);
+        std::string where;
+        for (const auto& f : files) where += (where.empty() ? "" : ", ") + f;
+        throw Error("no reload confirmation ('" + s.reloaded_text + "') within " +
+                        std::to_string(s.ready_timeout_seconds) + " s in " + where,
+                    "service", unit.name);
     }
     if (running(unit)) stop(unit);
     start(unit);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -168,6 +169,25 @@ ValidationReport validate_directory(Backend backend, const std::string& dir, Pro
         return report;
     }
     if (!options.chroot.empty()) report.notes.push_back("validators run inside " + options.chroot);
+    // The service user: setpriv switches uid, gid and supplementary groups for the validator only.
+    std::vector<std::string> as_user;
+    if (!options.run_as.empty()) {
+        const struct passwd* pw = getpwnam(options.run_as.c_str());
+        if (!options.chroot.empty())
+            report.notes.push_back("validators run as root inside the chroot, not as " + options.run_as);
+        else if (!pw)
+            report.notes.push_back("no user " + options.run_as + " here: validators run as this process's user");
+        else if (geteuid() != 0)
+            report.notes.push_back("not root: validators run as this process's user, not as " + options.run_as);
+        else if (find_program("setpriv").empty())
+            report.notes.push_back("setpriv (util-linux) is missing: validators run as root, not as " + options.run_as);
+        else {
+            as_user = {"setpriv", "--reuid=" + std::to_string(pw->pw_uid), "--regid=" + std::to_string(pw->pw_gid),
+                       "--init-groups", "--"};
+            report.notes.push_back("validators ran as " + options.run_as +
+                                   ", the service user: a file it cannot read fails here");
+        }
+    }
 
     for (const auto& file : files) {
         const std::string name = file.filename().string();
@@ -217,6 +237,7 @@ ValidationReport validate_directory(Backend backend, const std::string& dir, Pro
                 for (const auto& c : cleanup) fs::remove(c);
                 continue;
             }
+            if (!as_user.empty()) command.insert(command.begin(), as_user.begin(), as_user.end());
         }
         FileVerdict verdict{file.string(), command, false, -1, {}};
         try {

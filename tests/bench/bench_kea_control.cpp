@@ -17,12 +17,27 @@
 //   bench_kea_control bench ENDPOINT --existing N [--adds 1000] [--batch 10000] [--connections P]
 //       live add latency per reservation (--adds single adds, then deleted) and the time to add
 //       --batch reservations in one batch (then deleted); prints one JSON line
+//   bench_kea_control gen-cluster --existing N --total T --config FILE --socket NAME --leases NAME
+//                                 [--log NAME] [--kea-version X.Y.Z]
+//       the generated cluster of T nodes (tests/bench/scale_inventory.hpp) rendered for Kea, with
+//       only its first N nodes' reservations, written to FILE (no DHCP interface: payload only)
+//   bench_kea_control bench-config-set --socket PATH --config FILE --existing N [--adds 20]
+//                                      [--batch 10000] [--kea-version X.Y.Z] [--force-config-set]
+//       the config-set path of live::KeaReservations (what `xcatdhcp reservations add` does when
+//       the server has no host_cmds): --adds single adds of one node each (splice into FILE,
+//       config-test, atomic write, config-set, conflicting-lease lookups), then one add of
+//       --batch nodes and one removal of them; prints one JSON line
 //
 // ENDPOINT is --socket PATH or --url URL [--user U --password-file F] [--service S], as for the CLI.
 #include "../../examples/xcatdhcp/cmd_kea.cpp"
 #include "../../examples/xcatdhcp/common.cpp"
 
+#include "scale_inventory.hpp"
+
 #include "xcatdhcp/control/kea_client.hpp"
+#include "xcatdhcp/intent/build.hpp"
+#include "xcatdhcp/live/kea_reservations.hpp"
+#include "xcatdhcp/render/kea.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +45,9 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <fstream>
 #include <numeric>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -407,6 +424,104 @@ int run_bench(const std::vector<std::string>& argv) {
     return single_report.all_ok() && batch_report.all_ok() ? 0 : 1;
 }
 
+// ------------------------------------------------------------------ config-set path
+
+std::string node_name(int i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "cn%06d", i);  // as scale_inventory names them
+    return buf;
+}
+
+std::string render_cluster(const intent::Intent& intent, const std::string& version) {
+    auto v = Version::parse(version);
+    if (!v) throw Error("not a Kea version", "--kea-version", version);
+    const render::Secrets secrets{"eGNhdGRoY3AtZXhhbXBsZS1rZXktbm90LWEtc2VjcmV0IQ==", ""};
+    auto files = render::kea::render(intent, render::kea::KeaProfile::for_version(*v), secrets, {});
+    return files.at("kea-dhcp4.conf");
+}
+
+int run_gen_cluster(const std::vector<std::string>& argv) {
+    cli::Args args(argv, {"--existing", "--total", "--config", "--socket", "--leases", "--log", "--kea-version"}, {});
+    const int existing = std::stoi(args.value("--existing", "", "0"));
+    const int total = std::stoi(args.value("--total", "", "0"));
+    auto inventory = bench::scale_inventory(total);
+    auto intent = intent::build(inventory).intent;
+    std::string desired = render_cluster(intent, args.value("--kea-version", "", "2.2.0"));
+    std::set<std::string> later;
+    for (int i = existing; i < total; ++i) later.insert(node_name(i));
+    json doc = json::parse(live::splice(desired, "", later).document, nullptr, true, true);
+    json& d = doc["Dhcp4"];
+    d["interfaces-config"]["interfaces"] = json::array();  // payload only: no DHCP socket
+    d["lease-database"] = {{"type", "memfile"}, {"persist", false}, {"name", args.value("--leases")}};
+    json unix_socket = {{"socket-type", "unix"}, {"socket-name", args.value("--socket")}};
+    if (d.contains("control-sockets")) d["control-sockets"] = json::array({unix_socket});  // 2.7+ spelling
+    else d["control-socket"] = unix_socket;
+    d["loggers"] = json::array({{{"name", "kea-dhcp4"},
+                                 {"severity", "WARN"},
+                                 {"output_options", json::array({{{"output", args.value("--log", "", "stderr")}}})}}});
+    std::ofstream(args.value("--config")) << doc.dump(2) << "\n";
+    return 0;
+}
+
+int run_bench_config_set(const std::vector<std::string>& argv) {
+    cli::Args args(argv, cli::with(cli::endpoint_options, {"--config", "--existing", "--adds", "--batch", "--kea-version"}),
+                   cli::with(cli::endpoint_flags, {"--force-config-set"}));
+    Endpoint endpoint = cli::endpoint_from(args);
+    const int existing = std::stoi(args.value("--existing", "", "0"));
+    const int adds = std::stoi(args.value("--adds", "", "20"));
+    const int batch = std::stoi(args.value("--batch", "", "10000"));
+    auto inventory = bench::scale_inventory(existing + adds + batch);
+    auto intent = intent::build(inventory).intent;
+    const std::string desired = render_cluster(intent, args.value("--kea-version", "", "2.2.0"));
+    KeaClient client(endpoint);
+    live::Options options;
+    options.force_config_set = args.flag("--force-config-set");
+    live::KeaReservations reservations(client, args.value("--config"), options);
+
+    std::vector<double> ms;
+    int singles_ok = 0;
+    std::string method, first_error;
+    for (int i = 0; i < adds; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto report = reservations.add(intent, desired, {node_name(existing + i)});
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        method = report.method;
+        if (report.ok()) ++singles_ok;
+        else if (first_error.empty()) first_error = report.error.empty() ? report.nodes[0].message : report.error;
+    }
+    std::vector<std::string> many;
+    for (int i = 0; i < batch; ++i) many.push_back(node_name(existing + adds + i));
+    auto t0 = std::chrono::steady_clock::now();
+    auto added = reservations.add(intent, desired, many);
+    double batch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::size_t batch_ok = 0;
+    for (const auto& n : added.nodes) batch_ok += n.ok;
+    if (!added.ok() && first_error.empty()) first_error = added.error;
+    t0 = std::chrono::steady_clock::now();
+    auto removed = reservations.remove(intent, many);
+    double remove_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::size_t removed_ok = 0;
+    for (const auto& n : removed.nodes) removed_ok += n.ok;
+
+    double mean = ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+    json line = {{"driver", "live::KeaReservations"},
+                 {"method", method.empty() ? added.method : method},
+                 {"existing", existing},
+                 {"adds", adds},
+                 {"adds_ok", singles_ok},
+                 {"add_ms_median", percentile(ms, 0.5)},
+                 {"add_ms_max", ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end())},
+                 {"add_ms_mean", mean},
+                 {"batch", batch},
+                 {"batch_ok", batch_ok},
+                 {"batch_seconds", batch_seconds},
+                 {"batch_removed_ok", removed_ok},
+                 {"batch_remove_seconds", remove_seconds}};
+    if (!first_error.empty()) line["first_error"] = first_error;
+    std::cout << line.dump() << "\n";
+    return singles_ok == adds && batch_ok == many.size() ? 0 : 1;
+}
+
 int usage() {
     std::cerr << "usage: bench_kea_control cli|check|gen-config|bench ... (see the comment at the top of "
                  "tests/bench/bench_kea_control.cpp)\n";
@@ -431,6 +546,8 @@ int main(int argc, char** argv) {
         if (mode == "check") return run_check(tail(argc, argv, 2));
         if (mode == "gen-config") return run_gen_config(tail(argc, argv, 2));
         if (mode == "bench") return run_bench(tail(argc, argv, 2));
+        if (mode == "gen-cluster") return run_gen_cluster(tail(argc, argv, 2));
+        if (mode == "bench-config-set") return run_bench_config_set(tail(argc, argv, 2));
     } catch (const std::exception& e) {
         // The CLI's contract: one line on stderr.
         std::cerr << "xcatdhcp: " << e.what() << "\n";

@@ -9,19 +9,86 @@
 #   TRANSPORT=http: the same over the daemon's HTTP socket (basic auth, one kept-alive connection).
 #   CONNECTIONS=P: the batch (add and delete) uses P connections at once (default 1).
 #
+#   PATH_UNDER_TEST=config-set: the config-set path instead (`xcatdhcp reservations add` on a
+#   server without host_cmds): kea-dhcp4 2.2 of the host, the generated cluster of
+#   tests/bench/scale_inventory.hpp (4 /16 networks) with N reservations in the file; ADDS
+#   (default 20) single-node adds, each a full splice + config-test + write + config-set, then
+#   one BATCH-node add and its removal.
+#   PATH_UNDER_TEST=reservations KEA_SUITE=sid: the same driver (live::KeaReservations, what
+#   the CLI runs) against Kea 3.0 of the sid chroot, where it takes the host_cmds path (splice +
+#   config-test + write, then reservation-del/-add per node); FORCE_CONFIG_SET=1 forces config-set.
+#
 # Kea runs in a private network namespace (loopback only) with no DHCP interface: the payload
-# subnet 10.79.0.0/16 is never put on any interface. Prints one JSON line per N.
+# subnets are never put on any interface. Prints one JSON line per N.
 set -uo pipefail
 build=${1:?usage: kea_control_bench.sh BUILD_DIR SOURCE_DIR}
 src=${2:?usage: kea_control_bench.sh BUILD_DIR SOURCE_DIR}
 sizes=${SIZES:-1000 10000 50000}
-adds=${ADDS:-1000}
+path_under_test=${PATH_UNDER_TEST:-host_cmds}
 batch=${BATCH:-10000}
 transport=${TRANSPORT:-unix}
 connections=${CONNECTIONS:-1}
 driver=$build/bin/bench_kea_control
-chroot_tool=$src/tests/tools/kea-chroot.sh
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
+
+if [ "$path_under_test" = config-set ] || [ "$path_under_test" = reservations ]; then
+  adds=${ADDS:-20}
+  work=$(mktemp -d /tmp/kea-bench-cs.XXXXXX) ns=kbc-$$ pid="" tag=kbc$$
+  suite=${KEA_SUITE:-host}
+  force=(); [ "${FORCE_CONFIG_SET:-0}" = 1 ] && force=(--force-config-set)
+  if [ "$suite" = host ]; then
+    cr="" inner=$work version=$(kea-dhcp4 -V | head -n 1)
+    conf_in=$work/kea-dhcp4.conf sock_in=$work/k.sock lease_in=$work/leases.csv log_in=$work/kea.log
+    run=(env KEA_PIDFILE_DIR="$work" KEA_LOCKFILE_DIR="$work" kea-dhcp4)
+  else
+    cr=$("$src/tests/tools/kea-chroot.sh" path "$suite") || exit 1
+    version=$("$src/tests/tools/kea-chroot.sh" version "$suite")
+    conf_in=/etc/kea/$tag.json sock_in=/run/kea/$tag.sock lease_in=/var/lib/kea/$tag.csv log_in=/var/log/kea/$tag.log
+    run=("$src/tests/tools/kea-chroot.sh" run "$suite" kea-dhcp4)
+  fi
+  cleanup() {
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "$work"
+    if [ -n "$cr" ]; then
+      rm -f "$cr$conf_in" "$cr/etc/kea/.$tag.json.xcatdhcp-lock" "$cr$sock_in" "$cr$sock_in.lock" "$cr$lease_in" \
+        "$cr$lease_in"2 "$cr$log_in" "$cr$log_in.lock" "$cr/run/kea/$tag.kea-dhcp4.pid" "$cr"/etc/kea/."$tag".json.xcatdhcp-live-*
+    fi
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1
+  # The subnets name eth1..eth4 (Kea checks that they exist); no address, no DHCP socket on them.
+  for i in 1 2 3 4; do
+    { ip -n "$ns" link add "eth$i" type dummy 2>/dev/null || ip -n "$ns" link add "eth$i" type bridge; } &&
+      ip -n "$ns" link set "eth$i" up || exit 1
+  done
+  echo "kea $version ($suite), $(nproc) CPUs; path=$path_under_test${force:+ (forced config-set)} adds=$adds batch=$batch" >&2
+  status=0
+  for n in $sizes; do
+    "$driver" gen-cluster --existing "$n" --total $((n + adds + batch)) --config "$cr$conf_in" \
+      --socket "$sock_in" --leases "$lease_in" --log "$log_in" --kea-version "$version" || exit 1
+    t0=$(date +%s.%N)
+    timeout -k 5 1800 ip netns exec "$ns" "${run[@]}" -c "$conf_in" >"$work/kea.out" 2>&1 &
+    pid=$!
+    up=0
+    for _ in $(seq 600); do
+      "$driver" cli kea --socket "$cr$sock_in" status-get >/dev/null 2>&1 && { up=1; break; }
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    t1=$(date +%s.%N)
+    if [ $up -ne 1 ]; then echo "kea-dhcp4 with $n reservations did not start:" >&2; tail -5 "$work/kea.out" >&2; exit 1; fi
+    line=$("$driver" bench-config-set --socket "$cr$sock_in" --config "$cr$conf_in" --existing "$n" \
+      --adds "$adds" --batch "$batch" --kea-version "$version" "${force[@]}") || status=1
+    printf '%s\n' "${line%\}},\"startup_seconds\":$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')}"
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
+  done
+  exit $status
+fi
+
+adds=${ADDS:-1000}
+chroot_tool=$src/tests/tools/kea-chroot.sh
 root=$("$chroot_tool" path sid) || exit 1
 tag=kb$$ ns=kb-$$
 pid=""

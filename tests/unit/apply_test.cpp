@@ -3,9 +3,12 @@
 
 #include <doctest/doctest.h>
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -165,4 +168,172 @@ TEST_CASE("services: unit names per backend and role, detected from unit files")
     CHECK(units[2].name == "isc-kea-dhcp6-server");
     render::Files kea{{"kea-dhcp4.conf", ""}, {"kea-dhcp-ddns.conf", ""}, {"kea-ctrl-agent.conf", ""}};
     CHECK(roles_for(Backend::kea, kea) == std::vector<Role>{Role::ddns, Role::dhcp4, Role::control_agent});
+}
+
+namespace {
+// Records the commands; passes everything.
+struct RecordingRunner : ProcessRunner {
+    std::vector<std::vector<std::string>> calls;
+    std::vector<std::string> staged_modes;  // "mode dir-mode" of the file each validator got
+    ProcessResult run(const std::vector<std::string>& argv, int) override {
+        calls.push_back(argv);
+        struct stat st {}, dir {};
+        if (stat(argv.back().c_str(), &st) == 0 && stat(fs::path(argv.back()).parent_path().c_str(), &dir) == 0) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%o %o", st.st_mode & 07777, dir.st_mode & 07777);
+            staged_modes.push_back(buf);
+        }
+        return {0, "", false};
+    }
+};
+}  // namespace
+
+TEST_CASE("validate: validators run as the service user through setpriv, when root and the user exists") {
+    if (find_program("kea-ctrl-agent").empty()) {
+        MESSAGE("kea-ctrl-agent is not installed: skipped");
+        return;
+    }
+    Sandbox box;
+    write(box.dir / "in/kea-ctrl-agent.conf", "{}\n");
+    RecordingRunner runner;
+    ValidateOptions options;
+    options.run_as = "nobody";
+    auto report = validate_directory(Backend::kea, (box.dir / "in").string(), runner, options);
+    REQUIRE(runner.calls.size() == 1);
+    const auto& argv = runner.calls[0];
+    CHECK(argv.back() == (box.dir / "in/kea-ctrl-agent.conf").string());
+    std::string notes;
+    for (const auto& n : report.notes) notes += n + "\n";
+    const struct passwd* nobody = getpwnam("nobody");
+    if (geteuid() == 0 && nobody && !find_program("setpriv").empty()) {
+        CHECK(argv[0] == "setpriv");
+        CHECK(std::find(argv.begin(), argv.end(), "--reuid=" + std::to_string(nobody->pw_uid)) != argv.end());
+        CHECK(std::find(argv.begin(), argv.end(), "--init-groups") != argv.end());
+        CHECK(argv[argv.size() - 3] == "kea-ctrl-agent");
+        CHECK(notes.find("ran as nobody") != std::string::npos);
+    } else {
+        CHECK(argv[0] == "kea-ctrl-agent");
+        CHECK(notes.find("nobody") != std::string::npos);  // says why it did not
+    }
+
+    runner.calls.clear();
+    options.run_as = "no-such-user-xcatdhcp";
+    report = validate_directory(Backend::kea, (box.dir / "in").string(), runner, options);
+    REQUIRE(runner.calls.size() == 1);
+    CHECK(runner.calls[0][0] == "kea-ctrl-agent");
+    REQUIRE_FALSE(report.notes.empty());
+    CHECK(report.notes[0].find("no user no-such-user-xcatdhcp") != std::string::npos);
+}
+
+TEST_CASE("apply: Kea plans validate as the service user; staged copies have the destination's mode") {
+    Sandbox box;
+    write(box.dir / "root/etc/passwd", "root:x:0:0::/root:/bin/sh\n_kea:x:102:105::/var/lib/kea:/usr/sbin/nologin\n");
+    write(box.dir / "root/etc/group", "root:x:0:\n_kea:x:105:\n");
+    render::Files files{{"kea-ctrl-agent.conf", "{}\n"}};
+    auto plan = default_plan(Backend::kea, files, (box.dir / "root").string());
+    CHECK(plan.validate.run_as == "_kea");
+    CHECK(plan.targets.at("kea-ctrl-agent.conf").group == "_kea");
+    CHECK(default_plan(Backend::kea, files, (box.dir / "empty").string()).validate.run_as.empty());
+    CHECK(default_plan(Backend::isc, {{"dhcpd.conf", ""}}, (box.dir / "root").string()).validate.run_as.empty());
+
+    if (find_program("kea-ctrl-agent").empty()) return;
+    plan.services.clear();
+    plan.validate.run_as = "nobody";
+    RecordingRunner runner;
+    FakeServices services;
+    apply::apply(files, plan, runner, services);
+    REQUIRE(runner.staged_modes.size() == 1);
+    CHECK(runner.staged_modes[0] == "640 711");  // readable as the service will read it, not listable
+}
+
+TEST_CASE("services: a direct reload is confirmed in the daemon's own log; a refused one is an error") {
+    Sandbox box;
+    const std::string log = (box.dir / "kea.log").string(), fail = (box.dir / "fail").string();
+    // A stand-in for kea-dhcp4 that logs to a file of its own (as Kea's "loggers" do), not to
+    // stdout, and on SIGHUP logs like Kea 2.2: CONFIG_COMPLETE first, then success or failure.
+    DaemonSpec spec;
+    spec.argv = {"bash", "-c",
+                 "trap 'echo DHCP4_DYNAMIC_RECONFIGURATION >> \"$LOG\"; echo DHCP4_CONFIG_COMPLETE >> \"$LOG\"; sleep 0.3;"
+                 " if [ -e \"$FAIL\" ]; then echo DHCP4_DYNAMIC_RECONFIGURATION_FAIL >> \"$LOG\";"
+                 " else echo DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS >> \"$LOG\"; fi' HUP;"
+                 " echo DHCP4_STARTED >> \"$LOG\"; while :; do sleep 0.05; done"};
+    spec.environment = {{"LOG", log}, {"FAIL", fail}};
+    spec.pid_file = (box.dir / "kea.pid").string();
+    spec.log_file = (box.dir / "stdout.log").string();
+    spec.watch_logs = {log};
+    spec.reload_by_sighup = true;
+    spec.ready_text = "DHCP4_STARTED";
+    spec.reloaded_text = "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS";
+    spec.ready_timeout_seconds = 10;
+    DirectServices services({{"kea-dhcp4-server", spec}});
+    ServiceUnit unit{Role::dhcp4, "kea-dhcp4-server"};
+    services.reload_or_restart(unit);  // starts it; ready is seen in the watched log
+    REQUIRE(services.running(unit));
+    auto pid = services.pid(unit);
+    services.reload_or_restart(unit);
+    CHECK(services.pid(unit) == pid);  // reloaded, not restarted
+    write(fail, "");
+    CHECK_THROWS_WITH_AS(services.reload_or_restart(unit), doctest::Contains("reload rejected"), Error);
+    CHECK(services.pid(unit) == pid);  // still the same process, running its old configuration
+    services.stop(unit);
+    CHECK_FALSE(services.running(unit));
+}
+
+TEST_CASE("verify: Kea fingerprints ignore defaults and spelling, not subnets, hosts or the lease file") {
+    const std::string file = R"({"Dhcp4": { // comment
+        "control-socket": {"socket-type": "unix", "socket-name": "/run/kea/k4"},
+        "lease-database": {"type": "memfile", "name": "/var/lib/kea/l4.csv"},
+        "subnet4": [{"id": 1, "subnet": "10.0.0.0/16",
+                     "reservations": [{"hw-address": "42:00:0A:00:01:01", "ip-address": "10.0.1.1", "hostname": "cn1"}]}],
+        "shared-networks": [{"name": "n", "subnet4": [{"id": 2, "subnet": "10.1.0.0/16"}]}]}})";
+    // What config-get returns: defaults added, keys in another order, the MAC in lower case.
+    const std::string running = R"({"Dhcp4": {"valid-lifetime": 7200, "control-socket": {"socket-name": "/run/kea/k4", "socket-type": "unix"},
+        "lease-database": {"lfc-interval": 3600, "name": "/var/lib/kea/l4.csv", "type": "memfile"},
+        "shared-networks": [{"name": "n", "subnet4": [{"id": 2, "subnet": "10.1.0.0/16", "reservations": []}]}],
+        "subnet4": [{"id": 1, "subnet": "10.0.0.0/16", "pools": [],
+                     "reservations": [{"boot-file-name": "", "hw-address": "42:00:0a:00:01:01", "ip-address": "10.0.1.1", "hostname": "cn1"}]}]}})";
+    CHECK(kea_fingerprint(file) == kea_fingerprint(running));
+    CHECK(kea_control_socket(file) == "/run/kea/k4");
+    std::string other_lease = running;
+    other_lease.replace(other_lease.find("l4.csv"), 6, "x4.csv");
+    CHECK(kea_fingerprint(file) != kea_fingerprint(other_lease));
+    std::string other_host = running;
+    other_host.replace(other_host.find("10.0.1.1"), 8, "10.0.1.9");
+    CHECK(kea_fingerprint(file) != kea_fingerprint(other_host));
+    CHECK_THROWS_AS(kea_fingerprint("{\"Dhcp9\": {}}"), Error);
+    // A reservation without an address, as written and as it may come back.
+    CHECK(kea_fingerprint(R"({"Dhcp4": {"reservations": [{"hw-address": "02:00:00:00:00:01"}]}})") ==
+          kea_fingerprint(R"({"Dhcp4": {"reservations": [{"hw-address": "02:00:00:00:00:01", "ip-address": "0.0.0.0"}]}})"));
+}
+
+TEST_CASE("apply: the verifier runs after each reload with the new files, after a rollback with the old") {
+    Sandbox box;
+    write(box.dir / "etc/dhcp/dhcpd.conf", "old4\n");
+    ScriptedValidator validator;
+    FakeServices services;
+    auto plan = box.plan();
+    std::vector<std::string> seen;  // unit: dhcpd.conf content it was verified against
+    bool refuse_new = false;
+    plan.verify = [&](const ServiceUnit& unit, const render::Files& files) -> std::string {
+        std::string content = files.count("dhcpd.conf") ? files.at("dhcpd.conf") : "-";
+        seen.push_back(unit.name + ":" + content);
+        if (refuse_new && content == "new4b\n") throw Error("the server runs another configuration", "service", unit.name);
+        return "verified " + unit.name;
+    };
+    auto result = apply::apply({{"dhcpd.conf", "new4\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services);
+    CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4\n", "isc-dhcp-server6:new4\n"});
+    CHECK(std::find(result.steps.begin(), result.steps.end(), "verified isc-dhcp-server") != result.steps.end());
+
+    seen.clear();
+    refuse_new = true;
+    CHECK_THROWS_WITH_AS(apply::apply({{"dhcpd.conf", "new4b\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services),
+                         doctest::Contains("the server runs another configuration"), Error);
+    CHECK_THROWS_WITH_AS(apply::apply({{"dhcpd.conf", "new4b\n"}, {"dhcpd6.conf", "new6\n"}}, plan, validator, services),
+                         doctest::Contains("restored and is live (checked: isc-dhcp-server, isc-dhcp-server6 run it again)"),
+                         Error);
+    seen.resize(3);
+    CHECK(read(box.dir / "etc/dhcp/dhcpd.conf") == "new4\n");
+    // The new files failed on the first unit; the restored ones were verified on both.
+    CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4b\n", "isc-dhcp-server:new4\n",
+                                           "isc-dhcp-server6:new4\n"});
 }

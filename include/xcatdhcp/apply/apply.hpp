@@ -10,6 +10,7 @@
 
 #include "xcatdhcp/apply/services.hpp"
 #include "xcatdhcp/apply/validate.hpp"
+#include "xcatdhcp/apply/verify.hpp"
 #include "xcatdhcp/inventory/inventory.hpp"
 #include "xcatdhcp/render/files.hpp"
 
@@ -30,6 +31,9 @@ struct ApplyPlan {
     int keep_backups = 5;
     std::vector<ServiceUnit> services;  // in reload order
     ValidateOptions validate;
+    // After each service is reloaded: does it run the files? (kea_verifier() for Kea.) Also run
+    // after a rollback, with the restored files. Empty: "running" is all that is checked.
+    Verifier verify;
 };
 
 struct ApplyResult {
@@ -46,7 +50,8 @@ ApplyResult apply(const render::Files& files, const ApplyPlan& plan, ProcessRunn
 
 // Destinations, modes, groups and services for a backend on a platform, for the files given.
 // `root` prefixes every path (for previews and tests); the group is the first of _kea / kea
-// that exists in root/etc/group (Kea), else root's.
+// that exists in root/etc/group (Kea), else root's; Kea's validators run as the first of _kea /
+// kea in root/etc/passwd (ValidateOptions::run_as).
 ApplyPlan default_plan(Backend backend, const render::Files& files, const std::string& root = "/");
 
 // Roles, in reload order, that the rendered files need.

@@ -65,8 +65,14 @@ struct DaemonSpec {
     std::string log_file;           // stdout and stderr of the daemon
     std::map<std::string, std::string> environment;
     bool reload_by_sighup = false;  // Kea re-reads its config on SIGHUP; dhcpd must restart
-    std::string ready_text;         // text in log_file that says the daemon is up ("" = just alive)
+    // Further files the daemon writes its log to (Kea's "loggers" outputs): the texts below are
+    // looked for in log_file and in these.
+    std::vector<std::string> watch_logs;
+    std::string ready_text;         // text that says the daemon is up ("" = just alive)
     std::string reloaded_text;      // text that confirms a reload ("" = still alive after a moment)
+    // Texts that say a reload was refused (the daemon keeps running its old configuration).
+    std::vector<std::string> reload_failed_texts = {"RECONFIGURATION_FAIL", "CONFIG_LOAD_FAIL",
+                                                    "DCTL_CFG_FILE_RELOAD_ERROR"};
     int ready_timeout_seconds = 20;
 };
 
@@ -83,7 +89,8 @@ public:
 private:
     const DaemonSpec& spec(const ServiceUnit& unit) const;
     void start(const ServiceUnit& unit);
-    void wait_ready(const ServiceUnit& unit, std::size_t log_offset);
+    void wait_ready(const ServiceUnit& unit, const std::vector<std::size_t>& log_offsets);
+    std::vector<std::string> logs(const DaemonSpec& spec) const;
     std::map<std::string, DaemonSpec> daemons_;
 };
 

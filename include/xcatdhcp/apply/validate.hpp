@@ -30,6 +30,10 @@ struct ValidateOptions {
     std::string chroot;               // run validators inside this root (files are copied in)
     bool provide_interfaces = true;   // false: run as is, even if interfaces are missing here
     int timeout_seconds = 120;
+    // Run the validators as this user (the service user, "_kea"), so that a file the service
+    // cannot read fails here and not at reload. Needs root and setpriv (util-linux); otherwise,
+    // or when the user does not exist, they run as the caller and a note says so. Not with chroot.
+    std::string run_as;
 };
 
 // The validator command for a rendered file name ("kea-dhcp4.conf" -> kea-dhcp4 -t FILE,
