@@ -987,7 +987,7 @@ xcatdhcp::control::Endpoint read_endpoint(pTHX_ SV* buf) {
 }
 
 /* An OMAPI session hash. The key: `secret` (base64) or `key_file` (xCAT's ddns.key), its name
- * from `key_name`, else the key file, else the intent's (site.omapikey...). */
+ * from `key_name`, else the key file, else the inventory's, else xCAT's default xcat_key. */
 xcatdhcp::control::omapi::ClientOptions read_omapi_session(pTHX_ SV* buf, const intent::Intent* intent) {
     namespace omapi = xcatdhcp::control::omapi;
     omapi::ClientOptions o;
@@ -1029,10 +1029,11 @@ xcatdhcp::control::omapi::ClientOptions read_omapi_session(pTHX_ SV* buf, const 
         if (key_name.empty()) key_name = material.name;
         if (algorithm.empty()) algorithm = material.algorithm;
     }
-    if (intent) {
-        if (key_name.empty()) key_name = intent->omapi_key.name;
-        if (algorithm.empty()) algorithm = intent->omapi_key.algorithm;
-    }
+    // Without a name: the inventory's key (site.dhcpomapikeyname...), else xCAT's default
+    // (intent::Key), whenever there is a secret to sign with.
+    const intent::Key key_defaults = intent ? intent->omapi_key : intent::Key{};
+    if (key_name.empty() && (intent || !o.secret.empty())) key_name = key_defaults.name;
+    if (algorithm.empty()) algorithm = key_defaults.algorithm;
     o.key_name = key_name;
     o.algorithm = algorithm.empty() ? "hmac-md5" : algorithm;
     if (!o.key_name.empty() && o.secret.empty())
