@@ -63,6 +63,13 @@ is($from_inventory->{changed}, 1, 'apply from an inventory');
 is(slurp("$root/second/etc/kea/kea-dhcp4.conf"), $files->{'kea-dhcp4.conf'},
     'from an inventory: the same file as render_kea');
 
+# Without a profile: the inventory's server facts, as `xcatdhcp apply -i` renders.
+my $default = apply({ inventory => $inventory, backend => 'kea', secrets => \%secrets,
+                      root => "$root/third", services => 'none' });
+is(slurp("$root/third/etc/kea/kea-dhcp4.conf"),
+    render_kea($built, { server_facts => $inventory->to_hash->{server} }, \%secrets)->{'kea-dhcp4.conf'},
+    'from an inventory without a profile: rendered for its server facts');
+
 # Argument errors.
 eval { apply({ files => $files, backend => 'kea', root => $root, services => 'bogus' }) };
 like($@, qr/services 'bogus': valid modes are auto, systemd, direct and none/, 'bad services mode');

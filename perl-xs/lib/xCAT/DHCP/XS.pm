@@ -172,7 +172,8 @@ sub apply {
         my $object = _inventory_of($inventory, 'apply');
         $backend //= (eval { select_backend($object) } // _rethrow($@))->{backend};
         my $built = eval { build_intent($object, { decode_intent => 0 }) } // _rethrow($@);
-        $profile //= $backend eq 'kea' ? { server_facts => $object->to_hash->{server} } : undef;
+        # As xcatdhcp apply -i: the profile of the server the inventory describes.
+        $profile //= { server_facts => $object->to_hash->{server} };
         $files = $backend eq 'kea'
           ? render_kea($built, $profile, $secrets)
           : render_isc($built, $profile, $secrets);
@@ -627,21 +628,24 @@ configuration never replaces a running one.
 The files come from C<files> (the hash L</render_kea> or L</render_isc> returns) with
 C<backend> (C<isc> or C<kea>), or from an C<inventory> (object, hash, or file path): then the
 backend is C<backend> or L</select_backend>'s choice, and the files are rendered with
-C<profile> and C<secrets> as in L</render_kea> / L</render_isc> (for Kea, C<profile> defaults to
-the inventory's server facts).
+C<profile> and C<secrets> as in L</render_kea> / L</render_isc> (C<profile> defaults to
+C<{server_facts =E<gt> the inventory's}>, as C<xcatdhcp apply -i> renders).
 
 Settings: C<root> (prefixes every destination, C</> by default: for staging and tests),
 C<services> (C<auto>: C<systemd> when PID 1 is systemd, else C<direct>; C<systemd>: reload the
 installed units, an error when none is installed; C<direct>: start and reload the daemons
 directly by PID, output and PID files under ROOT/var/log/xcatdhcp and ROOT/run/xcatdhcp;
-C<none>: files only), C<netns> (C<direct>: run the daemons in this network namespace),
+C<none>: files only; with C<direct> a Kea daemon is ready when C<DHCP4_STARTED> appears in its
+output, so render Kea's log to stdout, C<log_dir =E<gt> ''> in the profile), C<netns>
+(C<direct>: run the daemons in this network namespace),
 C<keep_backups> (default 5), C<backup_dir> (default C<.xcatdhcp-backup> next to the files),
 C<validate> (the options of L</validate>). Returns
 
   { changed       => 0 | 1,              # 0: every file already had this content
     written       => ['/etc/kea/kea-dhcp4.conf', ...],
-    backup        => '/etc/kea/.xcatdhcp-backup/20261122T160000.123', # '' when unchanged
-    steps         => ['validated 1 file(s)', 'backed up to ...', 'wrote ...', 'reloaded ...'],
+    backup        => '/etc/kea/.xcatdhcp-backup/20261122T162424.386334Z-32317',  # '' when unchanged
+    steps         => ['validated 1 file(s)', 'backed up to ...', 'wrote 1 file(s)',
+                      'reloaded kea-dhcp4-server'],
     services_mode => 'systemd' | 'direct' | 'none',
     services      => ['kea-dhcp4-server', ...] }   # reloaded, in order
 
