@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Perl XS module xCAT::DHCP::XS, end to end:
 #   1. `perl Makefile.PL && make && make test` in a copy of the source tree (the working tree
-#      is not touched), against BUILD_DIR's library, with the live Kea test required (root);
+#      is not touched), against BUILD_DIR's library, with the live Kea and OMAPI tests required;
 #   2. the same against an installed library found through pkg-config;
 #   3. a short script of every binding under valgrind (no leak, no memory error);
 #   4. the POD (podchecker, perldoc);
@@ -57,7 +57,7 @@ check "make" bash -c "cd '$src' && make"
 # missing prerequisite (root, kea-dhcp4, ip, the CLI for probe) a failure.
 check "make test (with the live Kea test)" \
     bash -c "cd '$src' && XCATDHCP_XS_LIVE=1 XCATDHCP_CLI='$cli' make test"
-grep -E "RSS|Files=|Result|live Kea|skipped" "$log" | sed 's/^/    /'
+grep -E "RSS|Files=|Result|live (Kea|OMAPI)|skipped" "$log" | sed 's/^/    /'
 check "the XS library has an rpath to the build's lib/" \
     bash -c "readelf -d '$src/blib/arch/auto/xCAT/DHCP/XS/XS.so' | grep -E 'R(UN)?PATH' | grep -F '$build_dir/lib'"
 after=$(litter)
