@@ -53,11 +53,13 @@ before=$(litter)
 check "perl Makefile.PL (CMake build)" \
     bash -c "cd '$src' && perl Makefile.PL XCATDHCP_BUILD_DIR='$build_dir'"
 check "make" bash -c "cd '$src' && make"
-# The live test (perl-xs/t/70-kea-live.t) must run here, not skip: XCATDHCP_XS_LIVE=1 makes a
-# missing prerequisite (root, kea-dhcp4, ip, the CLI for probe) a failure.
+# The live tests (perl-xs/t/7*-live.t: Kea 2.2, Kea 3.0 in the sid chroot, dhcpd) must run here,
+# not skip: XCATDHCP_XS_LIVE=1 makes a missing prerequisite (root, the servers, ip, the CLI for
+# probe) a failure.
 check "make test (with the live Kea test)" \
-    bash -c "cd '$src' && XCATDHCP_XS_LIVE=1 XCATDHCP_CLI='$cli' make test"
-grep -E "RSS|Files=|Result|live (Kea|OMAPI)|skipped" "$log" | sed 's/^/    /'
+    bash -c "cd '$src' && XCATDHCP_XS_LIVE=1 XCATDHCP_CLI='$cli' \
+        XCATDHCP_KEA_CHROOT='$source_dir/tests/tools/kea-chroot.sh' make test"
+grep -E "RSS|Files=|Result|live (Kea|OMAPI)|skipped|Failed" "$log" | sed 's/^/    /'
 check "the XS library has an rpath to the build's lib/" \
     bash -c "readelf -d '$src/blib/arch/auto/xCAT/DHCP/XS/XS.so' | grep -E 'R(UN)?PATH' | grep -F '$build_dir/lib'"
 after=$(litter)
