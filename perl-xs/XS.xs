@@ -35,10 +35,20 @@
 #include "xcatdhcp/apply/validate.hpp"
 #include "xcatdhcp/render/kea.hpp"
 
+#include "xcatdhcp/apply/apply.hpp"
+#include "xcatdhcp/apply/setup.hpp"
+#include "xcatdhcp/control/kea_client.hpp"
+#include "xcatdhcp/control/omapi.hpp"
+#include "xcatdhcp/live/kea_reservations.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <chrono>
 #include <exception>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <new>
@@ -527,6 +537,51 @@ static SV* options_arg(pTHX_ SV* sv, const char* function) {
     return buf;
 }
 
+/* A list of strings (node names, lookup keys): an array reference, or one string. 'U' item ... 'E'. */
+static SV* list_arg(pTHX_ SV* sv, const char* function, const char* name) {
+    SV* buf = buffer_new(aTHX);
+    SvGETMAGIC(sv);
+    if (SvROK(sv) && !SvOBJECT(SvRV(sv)) && SvTYPE(SvRV(sv)) == SVt_PVAV) {
+        AV* av = (AV*)SvRV(sv);
+        SSize_t top = av_top_index(av);
+        for (SSize_t i = 0; i <= top; ++i) {
+            SV** item = av_fetch(av, i, 0);
+            STRLEN len = 0;
+            const char* bytes = item ? value_bytes(aTHX_ *item, &len, function, name, "[]") : nullptr;
+            if (!bytes) croak("%s: %s[%ld] must be a string, not undef", function, name, (long)i);
+            buffer_tag(aTHX_ buf, 'U');
+            buffer_str(aTHX_ buf, bytes, len);
+        }
+    } else {
+        STRLEN len;
+        if (!SvOK(sv) || (SvROK(sv) && !SvAMAGIC(sv)))
+            croak("%s: argument '%s' must be an array reference of names or one name, not %s",
+                  function, name, describe(aTHX_ sv));
+        const char* bytes = SvPV_nomg(sv, len);
+        buffer_tag(aTHX_ buf, 'U');
+        buffer_str(aTHX_ buf, bytes, len);
+    }
+    buffer_tag(aTHX_ buf, 'E');
+    return buf;
+}
+
+/* Command arguments: undef (none), a hash reference (sent as JSON) or JSON text. */
+static SV* json_arg(pTHX_ SV* sv, const char* function, const char* name) {
+    SvGETMAGIC(sv);
+    if (!SvOK(sv)) return nullptr;
+    if (SvROK(sv) && !SvOBJECT(SvRV(sv)) && SvTYPE(SvRV(sv)) == SVt_PVHV) {
+        SV* out = sv_2mortal(newSVpvs(""));
+        perl_to_json(aTHX_ out, sv, function, name, 0);
+        return out;
+    }
+    if (SvROK(sv) && !SvAMAGIC(sv))
+        croak("%s: argument '%s' must be a hash reference or JSON text, not %s", function, name,
+              describe(aTHX_ sv));
+    STRLEN len;
+    const char* p = SvPV_nomg(sv, len);
+    return sv_2mortal(newSVpvn(p, len));
+}
+
 [[maybe_unused]] static const intent::Intent* intent_arg(pTHX_ SV* sv, const char* function) {
     SvGETMAGIC(sv);
     auto* object = static_cast<const intent::Intent*>(unwrap_object(aTHX_ sv, &intent_vtbl));
@@ -895,6 +950,119 @@ kea::RenderOptions read_kea_options(pTHX_ SV* buf) {
                                   "ddns, control_agent)", "options", key);
     }
     return options;
+}
+
+std::vector<std::string> read_list(pTHX_ SV* buf) {
+    Reader r(aTHX_ buf);
+    std::vector<std::string> out;
+    while (r.tag() == 'U') out.push_back(r.str());
+    return out;
+}
+
+/* The endpoint hash: the library's EndpointSettings under the same names. */
+xcatdhcp::control::Endpoint read_endpoint(pTHX_ SV* buf) {
+    xcatdhcp::control::EndpointSettings settings;
+    for (const auto& [key, value] : read_flat(aTHX_ buf)) {
+        if (value.find('\0') != std::string::npos)
+            throw xcatdhcp::Error("contains a NUL byte", "endpoint." + key, value);
+        if (key == "socket") settings.socket = value;
+        else if (key == "url") settings.url = value;
+        else if (key == "service") settings.service = value;
+        else if (key == "user") settings.user = value;
+        else if (key == "password") settings.password = value;
+        else if (key == "password_file") settings.password_file = value;
+        else if (key == "ca_file") settings.ca_file = value;
+        else if (key == "cert_file") settings.cert_file = value;
+        else if (key == "key_file") settings.key_file = value;
+        else if (key == "insecure") settings.insecure = flag(value);
+        else if (key == "timeout") settings.timeout_seconds = value;
+        else
+            throw xcatdhcp::Error("unknown endpoint setting (known: " +
+                                      known_list({"socket", "url", "service", "user", "password",
+                                                  "password_file", "ca_file", "cert_file", "key_file",
+                                                  "insecure", "timeout"}) + ")",
+                                  "endpoint", key);
+    }
+    return xcatdhcp::control::make_endpoint(settings);
+}
+
+/* An OMAPI session hash. The key: `secret` (base64) or `key_file` (xCAT's ddns.key), its name
+ * from `key_name`, else the key file, else the inventory's, else xCAT's default xcat_key. */
+xcatdhcp::control::omapi::ClientOptions read_omapi_session(pTHX_ SV* buf, const intent::Intent* intent) {
+    namespace omapi = xcatdhcp::control::omapi;
+    omapi::ClientOptions o;
+    std::string key_name, algorithm, key_file;
+    bool family_given = false;
+    for (const auto& [key, value] : read_flat(aTHX_ buf)) {
+        std::string where = "session." + key;
+        if (key == "server") o.server = value;
+        else if (key == "port") o.port = number<std::uint16_t>(value, where);
+        else if (key == "family") {
+            if (value != "4" && value != "6") throw xcatdhcp::Error("must be 4 or 6", where, value);
+            o.family = value == "6" ? xcatdhcp::net::Family::v6 : xcatdhcp::net::Family::v4;
+            family_given = true;
+        } else if (key == "key_name") key_name = value;
+        else if (key == "algorithm") algorithm = value;
+        else if (key == "secret") o.secret = value;
+        else if (key == "key_file") key_file = value;
+        else if (key == "timeout_ms") {
+            auto ms = std::chrono::milliseconds(number<int>(value, where));
+            if (ms.count() <= 0) throw xcatdhcp::Error("must be a positive number of milliseconds", where, value);
+            o.connect_timeout = o.io_timeout = ms;
+        } else if (key == "connections") {
+            o.connections = number<std::size_t>(value, where);
+            if (o.connections < 1 || o.connections > 64) throw xcatdhcp::Error("must be 1 to 64", where, value);
+        } else
+            throw xcatdhcp::Error("unknown session setting (known: " +
+                                      known_list({"server", "port", "family", "key_name", "algorithm", "secret",
+                                                  "key_file", "timeout_ms", "connections"}) + ")",
+                                  "session", key);
+    }
+    (void)family_given;
+    if (!key_file.empty()) {
+        std::ifstream in(key_file, std::ios::binary);
+        if (!in) throw xcatdhcp::Error("cannot read file", "session.key_file", key_file);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto material = xcatdhcp::render::parse_key_text(text.str());
+        if (o.secret.empty()) o.secret = material.secret;
+        if (key_name.empty()) key_name = material.name;
+        if (algorithm.empty()) algorithm = material.algorithm;
+    }
+    // Without a name: the inventory's key (site.dhcpomapikeyname...), else xCAT's default
+    // (intent::Key), whenever there is a secret to sign with.
+    const intent::Key key_defaults = intent ? intent->omapi_key : intent::Key{};
+    if (key_name.empty() && (intent || !o.secret.empty())) key_name = key_defaults.name;
+    if (algorithm.empty()) algorithm = key_defaults.algorithm;
+    o.key_name = key_name;
+    o.algorithm = algorithm.empty() ? "hmac-md5" : algorithm;
+    if (!o.key_name.empty() && o.secret.empty())
+        throw xcatdhcp::Error("the OMAPI key needs its secret (secret or key_file)", "session", "secret");
+    return o;
+}
+
+/* validate()'s options, also apply()'s `validate`. */
+xcatdhcp::apply::ValidateOptions read_validate_options(pTHX_ SV* buf, const std::string& where) {
+    xcatdhcp::apply::ValidateOptions validate_options;
+    for (const auto& [key, value] : read_flat(aTHX_ buf)) {
+        if (key == "chroot") validate_options.chroot = value;
+        else if (key == "provide_interfaces") validate_options.provide_interfaces = flag(value);
+        else if (key == "timeout_seconds")
+            validate_options.timeout_seconds = number<int>(value, where + "." + key);
+        else
+            throw xcatdhcp::Error(
+                "unknown validate option (known: chroot, provide_interfaces, timeout_seconds)",
+                where, key);
+    }
+    if (validate_options.chroot.find('\0') != std::string::npos)
+        throw xcatdhcp::Error("contains a NUL byte", where + ".chroot", validate_options.chroot);
+    return validate_options;
+}
+
+SV* strings_av(pTHX_ const std::vector<std::string>& list) {
+    AV* av = newAV();
+    for (const auto& item : list) av_push(av, str_sv(aTHX_ item));
+    return newRV_noinc((SV*)av);
 }
 
 SV* error_sv(pTHX_ const char* function, const char* what) {
@@ -1319,19 +1487,7 @@ _validate(backend, dir, options = &PL_sv_undef)
     SV* options_buf = flat_hash_arg(aTHX_ options, fn, "options", nullptr);
     SV* err = nullptr;
     SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
-        xcatdhcp::apply::ValidateOptions validate_options;
-        for (const auto& [key, value] : read_flat(aTHX_ options_buf)) {
-            if (key == "chroot") validate_options.chroot = value;
-            else if (key == "provide_interfaces") validate_options.provide_interfaces = flag(value);
-            else if (key == "timeout_seconds")
-                validate_options.timeout_seconds = number<int>(value, "options." + key);
-            else
-                throw xcatdhcp::Error(
-                    "unknown validate option (known: chroot, provide_interfaces, timeout_seconds)",
-                    "options", key);
-        }
-        if (validate_options.chroot.find('\0') != std::string::npos)
-            throw xcatdhcp::Error("contains a NUL byte", "options.chroot", validate_options.chroot);
+        auto validate_options = read_validate_options(aTHX_ options_buf, "options");
         xcatdhcp::apply::SystemRunner runner;
         auto report = xcatdhcp::apply::validate_directory(
             xcatdhcp::parse_backend(std::string_view(b, blen)), std::string(d, dlen), runner,
@@ -1410,3 +1566,410 @@ _probe_server_facts(options = &PL_sv_undef)
     EXTEND(SP, 1);
     RETURN_OR_CROAK(result, err);
 
+
+
+void
+_apply(backend, files, settings = &PL_sv_undef, validate_options = &PL_sv_undef)
+    SV* backend
+    SV* files
+    SV* settings
+    SV* validate_options
+  PPCODE:
+    const char* fn = "apply";
+    STRLEN blen;
+    const char* b = string_arg(aTHX_ backend, fn, "backend", &blen);
+    SvGETMAGIC(files);
+    if (!SvOK(files)) croak("%s: argument 'files' must be a hash reference, not undef", fn);
+    SV* files_buf = flat_hash_arg(aTHX_ files, fn, "files", nullptr);
+    SV* settings_buf = flat_hash_arg(aTHX_ settings, fn, "settings", nullptr);
+    SV* validate_buf = flat_hash_arg(aTHX_ validate_options, fn, "validate", nullptr);
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace ap = xcatdhcp::apply;
+        auto chosen = xcatdhcp::parse_backend(std::string_view(b, blen));
+        xcatdhcp::render::Files rendered;
+        for (auto& [name, content] : read_flat(aTHX_ files_buf)) rendered[name] = std::move(content);
+        ap::SetupOptions options;
+        std::string backup_dir;
+        for (const auto& [key, value] : read_flat(aTHX_ settings_buf)) {
+            if (value.find('\0') != std::string::npos) throw xcatdhcp::Error("contains a NUL byte", key, value);
+            if (key == "root") options.root = value;
+            else if (key == "services") options.services = ap::parse_service_mode(value, "services");
+            else if (key == "netns") options.netns = value;
+            else if (key == "keep_backups") options.keep_backups = number<int>(value, key);
+            else if (key == "backup_dir") backup_dir = value;
+            else
+                throw xcatdhcp::Error("unknown apply setting (known: root, services, netns, keep_backups, "
+                                      "backup_dir, validate, files, backend, inventory, profile, secrets)",
+                                      "apply", key);
+        }
+        auto setup = ap::prepare(chosen, rendered, options);
+        if (!backup_dir.empty()) setup.plan.backup_dir = backup_dir;
+        setup.plan.validate = read_validate_options(aTHX_ validate_buf, "validate");
+        ap::SystemRunner runner;
+        auto applied = ap::apply(rendered, setup.plan, runner, *setup.services);
+        HV* hv = newHV();
+        SV* ref = sv_2mortal(newRV_noinc((SV*)hv));
+        store(aTHX_ hv, "changed", newSViv(applied.changed ? 1 : 0));
+        store(aTHX_ hv, "written", strings_av(aTHX_ applied.written));
+        store(aTHX_ hv, "backup", str_sv(aTHX_ applied.backup));
+        store(aTHX_ hv, "steps", strings_av(aTHX_ applied.steps));
+        store(aTHX_ hv, "services_mode", str_sv(aTHX_ ap::to_string(setup.mode)));
+        AV* services = newAV();
+        store(aTHX_ hv, "services", newRV_noinc((SV*)services));
+        for (const auto& unit : setup.plan.services) av_push(services, str_sv(aTHX_ unit.name));
+        return ref;
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_kea_command(endpoint, command, arguments = &PL_sv_undef)
+    SV* endpoint
+    SV* command
+    SV* arguments
+  PPCODE:
+    const char* fn = "kea_command";
+    SV* endpoint_buf = flat_hash_arg(aTHX_ endpoint, fn, "endpoint", nullptr);
+    STRLEN clen;
+    const char* c = string_arg(aTHX_ command, fn, "command", &clen);
+    SV* args_json = json_arg(aTHX_ arguments, fn, "arguments");
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        xcatdhcp::control::KeaClient client(read_endpoint(aTHX_ endpoint_buf));
+        auto reply = client.command(std::string_view(c, clen),
+                                    args_json ? sv_string(aTHX_ args_json) : std::string());
+        return sv_2mortal(str_sv(aTHX_ xcatdhcp::control::to_json(reply)));
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_kea_leases(endpoint, filter = &PL_sv_undef)
+    SV* endpoint
+    SV* filter
+  PPCODE:
+    const char* fn = "kea_leases";
+    SV* endpoint_buf = flat_hash_arg(aTHX_ endpoint, fn, "endpoint", nullptr);
+    SV* filter_buf = flat_hash_arg(aTHX_ filter, fn, "filter", nullptr);
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace ctl = xcatdhcp::control;
+        std::string mac, ip;
+        std::vector<std::uint32_t> subnets;
+        bool v6 = false;
+        for (const auto& [key, value] : read_flat(aTHX_ filter_buf)) {
+            if (key == "mac") mac = value;
+            else if (key == "ip") ip = value;
+            else if (key == "subnet") subnets = {number<std::uint32_t>(value, "filter.subnet")};
+            else if (key == "family") {
+                if (value != "4" && value != "6") throw xcatdhcp::Error("must be 4 or 6", "filter.family", value);
+                v6 = value == "6";
+            } else
+                throw xcatdhcp::Error("unknown lease filter (known: mac, ip, subnet, family)", "filter", key);
+        }
+        if (!mac.empty() + !ip.empty() + !subnets.empty() > 1)
+            throw xcatdhcp::Error("give at most one of mac, ip and subnet", "filter", "");
+        ctl::KeaClient client(read_endpoint(aTHX_ endpoint_buf));
+        // The lease commands of the filter; "empty" (nothing found) is no leases.
+        auto finish = [&](const ctl::Reply& reply, const auto& leases) -> SV* {
+            ctl::require(reply);
+            return sv_2mortal(str_sv(aTHX_ ctl::to_json(leases)));
+        };
+        if (v6) {
+            if (!ip.empty()) {
+                auto r = client.lease6_get(ip);
+                std::vector<ctl::Lease6> one;
+                if (r.value) one.push_back(*r.value);
+                return finish(r, one);
+            }
+            auto r = !mac.empty() ? client.lease6_get_by_hw_address(mac) : client.lease6_get_all(subnets);
+            return finish(r, r.value.value_or(std::vector<ctl::Lease6>{}));
+        }
+        if (!ip.empty()) {
+            auto r = client.lease4_get(ip);
+            std::vector<ctl::Lease4> one;
+            if (r.value) one.push_back(*r.value);
+            return finish(r, one);
+        }
+        auto r = !mac.empty() ? client.lease4_get_by_hw_address(mac) : client.lease4_get_all(subnets);
+        return finish(r, r.value.value_or(std::vector<ctl::Lease4>{}));
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_kea_stats(endpoint, name = &PL_sv_undef)
+    SV* endpoint
+    SV* name
+  PPCODE:
+    const char* fn = "kea_stats";
+    SV* endpoint_buf = flat_hash_arg(aTHX_ endpoint, fn, "endpoint", nullptr);
+    SV* name_sv = nullptr;
+    SvGETMAGIC(name);
+    if (SvOK(name)) {
+        STRLEN nlen;
+        const char* n = string_arg(aTHX_ name, fn, "name", &nlen);
+        name_sv = sv_2mortal(newSVpvn(n, nlen));
+    }
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace ctl = xcatdhcp::control;
+        ctl::KeaClient client(read_endpoint(aTHX_ endpoint_buf));
+        std::vector<ctl::Statistic> statistics;
+        if (name_sv) {
+            std::string wanted = sv_string(aTHX_ name_sv);
+            auto r = client.statistic_get(wanted);
+            ctl::require(r);
+            if (!r.value) throw xcatdhcp::Error("the server has no such statistic", "name", wanted);
+            statistics.push_back(*r.value);
+        } else {
+            auto r = client.statistic_get_all();
+            ctl::require(r);
+            if (r.value) statistics = *r.value;
+        }
+        return sv_2mortal(str_sv(aTHX_ ctl::to_json(statistics)));
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_kea_reservations(operation, endpoint, inventory, nodes, config, profile = &PL_sv_undef, secrets = &PL_sv_undef, options = &PL_sv_undef)
+    SV* operation
+    SV* endpoint
+    SV* inventory
+    SV* nodes
+    SV* config
+    SV* profile
+    SV* secrets
+    SV* options
+  PPCODE:
+    STRLEN olen;
+    const char* op_p = string_arg(aTHX_ operation, "kea_reservations", "operation", &olen);
+    std::string_view op(op_p, olen);
+    const char* fn = op == "add" ? "kea_reservations_add"
+                   : op == "del" ? "kea_reservations_del" : "kea_reservations_query";
+    SV* endpoint_buf = flat_hash_arg(aTHX_ endpoint, fn, "endpoint", nullptr);
+    SV* inventory_buf = nullptr;
+    SV* inventory_facts = nullptr;
+    const inv::Inventory* object = inventory_arg(aTHX_ inventory, fn, &inventory_buf, &inventory_facts);
+    SV* nodes_buf = list_arg(aTHX_ nodes, fn, "nodes");
+    SV* config_sv = nullptr;
+    SvGETMAGIC(config);
+    if (SvOK(config)) {
+        STRLEN clen;
+        const char* c = string_arg(aTHX_ config, fn, "config", &clen);
+        if (std::memchr(c, '\0', clen)) croak("%s: argument 'config' contains a NUL byte", fn);
+        config_sv = sv_2mortal(newSVpvn(c, clen));
+    } else if (op != "query") {
+        croak("%s: argument 'config' (the server's kea-dhcp4.conf) is required", fn);
+    }
+    SV* facts = nullptr;
+    SvGETMAGIC(profile);
+    SV* profile_buf = SvOK(profile) ? profile_arg(aTHX_ profile, fn, &facts) : nullptr;
+    SV* secrets_buf = flat_hash_arg(aTHX_ secrets, fn, "secrets", nullptr);
+    SV* options_buf = flat_hash_arg(aTHX_ options, fn, "options", nullptr);
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace live = xcatdhcp::live;
+        live::Options live_options;
+        for (const auto& [key, value] : read_flat(aTHX_ options_buf)) {
+            if (key == "config_set") live_options.force_config_set = flag(value);
+            else if (key == "keep_leases") live_options.remove_conflicting_leases = !flag(value);
+            else throw xcatdhcp::Error("unknown option (known: config_set, keep_leases)", "options", key);
+        }
+        std::vector<std::string> names = read_list(aTHX_ nodes_buf);
+        if (names.empty()) throw xcatdhcp::Error("no node given", "nodes", "");
+        std::unique_ptr<inv::Inventory> converted;
+        if (!object) {
+            converted = std::make_unique<inv::Inventory>(read_inventory(aTHX_ inventory_buf, inventory_facts));
+            object = converted.get();
+        }
+        auto built = intent::build(*object);
+        xcatdhcp::control::KeaClient client(read_endpoint(aTHX_ endpoint_buf));
+        live::KeaReservations reservations(client, config_sv ? sv_string(aTHX_ config_sv) : std::string(),
+                                           live_options);
+        if (op == "query")
+            return sv_2mortal(str_sv(aTHX_ live::to_json(reservations.query(built.intent, names))));
+        live::Report report;
+        if (op == "add") {
+            auto kea_profile = profile_buf ? read_kea_profile(aTHX_ profile_buf, facts)
+                                           : kea::KeaProfile::for_server(object->server);
+            auto desired = live::desired_dhcp4(built.intent, kea_profile, read_secrets(aTHX_ secrets_buf),
+                                               inv::digest(*object));
+            report = reservations.add(built.intent, desired, names);
+        } else {
+            report = reservations.remove(built.intent, names);
+        }
+        return sv_2mortal(str_sv(aTHX_ live::to_json(report)));
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_omapi_hosts(operation, session, inventory, nodes = &PL_sv_undef, options = &PL_sv_undef)
+    SV* operation
+    SV* session
+    SV* inventory
+    SV* nodes
+    SV* options
+  PPCODE:
+    STRLEN olen;
+    const char* op_p = string_arg(aTHX_ operation, "omapi", "operation", &olen);
+    std::string_view op(op_p, olen);
+    const char* fn = op == "add" ? "omapi_add" : "omapi_del";
+    SV* session_buf = flat_hash_arg(aTHX_ session, fn, "session", nullptr);
+    SV* inventory_buf = nullptr;
+    SV* inventory_facts = nullptr;
+    const inv::Inventory* object = inventory_arg(aTHX_ inventory, fn, &inventory_buf, &inventory_facts);
+    SvGETMAGIC(nodes);
+    SV* nodes_buf = SvOK(nodes) ? list_arg(aTHX_ nodes, fn, "nodes") : nullptr;
+    SV* options_buf = flat_hash_arg(aTHX_ options, fn, "options", nullptr);
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace omapi = xcatdhcp::control::omapi;
+        std::unique_ptr<inv::Inventory> converted;
+        if (!object) {
+            converted = std::make_unique<inv::Inventory>(read_inventory(aTHX_ inventory_buf, inventory_facts));
+            object = converted.get();
+        }
+        auto built = intent::build(*object);
+        auto client_options = read_omapi_session(aTHX_ session_buf, &built.intent);
+        omapi::BatchOptions batch;
+        std::string by_ip = "pools";
+        for (const auto& [key, value] : read_flat(aTHX_ options_buf)) {
+            if (key == "by_ip") by_ip = value;
+            else throw xcatdhcp::Error("unknown option (known: by_ip)", "options", key);
+        }
+        if (by_ip == "never") {
+            batch.by_ip = false;
+        } else if (by_ip == "pools") {
+            std::vector<xcatdhcp::net::AddressRange> pools;
+            for (const auto& subnet : built.intent.subnets)
+                pools.insert(pools.end(), subnet.pools.begin(), subnet.pools.end());
+            batch.pools = std::move(pools);
+        } else if (by_ip != "always") {
+            throw xcatdhcp::Error("expects pools, always or never", "options.by_ip", by_ip);
+        }
+        std::vector<std::string> wanted_list = nodes_buf ? read_list(aTHX_ nodes_buf) : std::vector<std::string>{};
+        std::set<std::string> wanted(wanted_list.begin(), wanted_list.end()), seen;
+        std::vector<xcatdhcp::render::isc::HostObject> hosts;
+        for (auto& h : xcatdhcp::render::isc::host_objects(built.intent)) {
+            if (h.family != client_options.family) continue;
+            if (!wanted.empty() && !wanted.count(h.node)) continue;
+            seen.insert(h.node);
+            hosts.push_back(std::move(h));
+        }
+        for (const auto& n : wanted_list)
+            if (!seen.count(n)) throw xcatdhcp::Error("no host object for this node in the inventory", "node", n, n);
+        omapi::Client client(client_options);
+        auto report = op == "add" ? client.add(hosts, batch) : client.remove(hosts, batch);
+        HV* hv = newHV();
+        SV* ref = sv_2mortal(newRV_noinc((SV*)hv));
+        AV* list = newAV();
+        store(aTHX_ hv, "hosts", newRV_noinc((SV*)list));
+        for (const auto& h : report.hosts) {
+            HV* one = newHV();
+            av_push(list, newRV_noinc((SV*)one));
+            store(aTHX_ one, "node", str_sv(aTHX_ h.node));
+            store(aTHX_ one, "name", str_sv(aTHX_ h.name));
+            store(aTHX_ one, "ok", newSViv(h.ok ? 1 : 0));
+            store(aTHX_ one, "removed", newSVuv(h.removed));
+            if (h.error) store(aTHX_ one, "error", str_sv(aTHX_ omapi::to_string(*h.error)));
+            store(aTHX_ one, "message", str_sv(aTHX_ h.message));
+        }
+        store(aTHX_ hv, "succeeded", newSVuv(report.succeeded()));
+        store(aTHX_ hv, "failed", newSVuv(report.failed()));
+        store(aTHX_ hv, "requests", newSVuv(report.requests));
+        if (report.aborted) store(aTHX_ hv, "aborted", str_sv(aTHX_ report.aborted->what()));
+        return ref;
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_omapi_lookup(session, keys)
+    SV* session
+    SV* keys
+  PPCODE:
+    const char* fn = "omapi_lookup";
+    SV* session_buf = flat_hash_arg(aTHX_ session, fn, "session", nullptr);
+    /* keys: an array of names or of hashes {name, mac, hardware_type, ip, client_id};
+     * flattened as 'O' "" attrs... per key, then 'E'. A plain name is {name => NAME}. */
+    SvGETMAGIC(keys);
+    if (!SvROK(keys) || SvOBJECT(SvRV(keys)) || SvTYPE(SvRV(keys)) != SVt_PVAV)
+        croak("%s: argument 'keys' must be an array reference, not %s", fn, describe(aTHX_ keys));
+    SV* keys_buf = buffer_new(aTHX);
+    {
+        AV* av = (AV*)SvRV(keys);
+        SSize_t top = av_top_index(av);
+        for (SSize_t i = 0; i <= top; ++i) {
+            SV** item = av_fetch(av, i, 0);
+            SV* key = item ? *item : &PL_sv_undef;
+            SvGETMAGIC(key);
+            buffer_tag(aTHX_ keys_buf, 'O');
+            buffer_str(aTHX_ keys_buf, "", 0);
+            if (SvROK(key) && !SvOBJECT(SvRV(key)) && SvTYPE(SvRV(key)) == SVt_PVHV) {
+                flatten_attributes(aTHX_ keys_buf, key, fn, "key");
+            } else {
+                STRLEN len = 0;
+                const char* name = value_bytes(aTHX_ key, &len, fn, "keys", "[]");
+                if (!name) croak("%s: keys[%ld] must be a name or a hash reference, not undef", fn, (long)i);
+                buffer_tag(aTHX_ keys_buf, 'P');
+                buffer_str(aTHX_ keys_buf, "name", 4);
+                buffer_str(aTHX_ keys_buf, name, len);
+                buffer_tag(aTHX_ keys_buf, 'E');
+            }
+        }
+        buffer_tag(aTHX_ keys_buf, 'E');
+    }
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace omapi = xcatdhcp::control::omapi;
+        std::vector<omapi::HostKey> host_keys;
+        Reader r(aTHX_ keys_buf);
+        while (r.tag() == 'O') {
+            r.str();
+            omapi::HostKey key;
+            for (const auto& [k, v] : read_attributes(r)) {
+                if (k == "name") key.name = v;
+                else if (k == "mac") key.mac = v;
+                else if (k == "hardware_type") key.hardware_type = number<int>(v, "key.hardware_type");
+                else if (k == "ip") key.ip = xcatdhcp::net::IpAddress::parse_or_throw(v, "key.ip");
+                else if (k == "client_id") key.client_identifier = v;
+                else throw xcatdhcp::Error("unknown key field (known: name, mac, hardware_type, ip, client_id)", "key", k);
+            }
+            if (key.empty()) throw xcatdhcp::Error("needs name, mac, ip or client_id", "key", "");
+            host_keys.push_back(std::move(key));
+        }
+        omapi::Client client(read_omapi_session(aTHX_ session_buf, nullptr));
+        auto results = client.lookup(host_keys);
+        AV* av = newAV();
+        SV* ref = sv_2mortal(newRV_noinc((SV*)av));
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            HV* one = newHV();
+            av_push(av, newRV_noinc((SV*)one));
+            store(aTHX_ one, "key", str_sv(aTHX_ host_keys[i].describe()));
+            if (const auto& h = results[i].host) {
+                HV* host = newHV();
+                store(aTHX_ one, "host", newRV_noinc((SV*)host));
+                store(aTHX_ host, "name", str_sv(aTHX_ h->name));
+                store(aTHX_ host, "hardware_type", newSViv(h->hardware_type));
+                store(aTHX_ host, "mac", str_sv(aTHX_ h->mac));
+                store(aTHX_ host, "client_id", str_sv(aTHX_ h->client_identifier));
+                store(aTHX_ host, "ip", h->ip ? str_sv(aTHX_ h->ip->to_string()) : newSV(0));
+            } else {
+                store(aTHX_ one, "host", newSV(0));
+            }
+            if (results[i].error) store(aTHX_ one, "error", str_sv(aTHX_ results[i].error->what()));
+        }
+        return ref;
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);

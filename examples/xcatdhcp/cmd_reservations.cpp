@@ -109,14 +109,9 @@ int cmd_reservations(const std::vector<std::string>& argv, std::ostream& out, st
 
     live::Report report;
     if (op == "add") {
-        auto profile = kea_profile(args, inventory);
-        render::kea::RenderOptions render_options;
-        render_options.inventory_digest = inventory::digest(inventory);
-        render_options.dhcp6 = render_options.ddns = render_options.control_agent = false;
-        auto files = render::kea::render(built.intent, profile, read_secrets(args), render_options);
-        auto it = files.find(std::string(render::kea::dhcp4_file));
-        if (it == files.end()) throw Error("the Kea render produced no kea-dhcp4.conf", "inventory", "");
-        report = live.add(built.intent, it->second, nodes);
+        auto desired = live::desired_dhcp4(built.intent, kea_profile(args, inventory), read_secrets(args),
+                                           inventory::digest(inventory));
+        report = live.add(built.intent, desired, nodes);
     } else {
         report = live.remove(built.intent, nodes);
     }

@@ -110,37 +110,18 @@ const char* const endpoint_help =
     "  --timeout SECONDS      the whole exchange (default 60)\n";
 
 control::Endpoint endpoint_from(const Args& args) {
-    std::string socket = args.value("--socket", "-s");
-    std::string url = args.value("--url", "-u");
-    if (socket.empty() == url.empty())
-        throw Error("give either --socket PATH or --url URL", "option", socket.empty() ? "" : "--url");
-    control::Endpoint endpoint;
-    if (!socket.empty()) {
-        endpoint = control::Endpoint::unix_socket(socket);
-    } else {
-        std::string service = args.value("--service");
-        endpoint = service.empty() ? control::Endpoint::http(control::normalize_url(url))
-                                   : control::Endpoint::control_agent(control::normalize_url(url), service);
-        endpoint.user = args.value("--user");
-        endpoint.password_file = args.value("--password-file");
-        if (!endpoint.password_file.empty() && endpoint.user.empty())
-            throw Error("--password-file needs --user", "option", "--user");
-        endpoint.tls.ca_file = args.value("--ca-file");
-        endpoint.tls.cert_file = args.value("--cert");
-        endpoint.tls.key_file = args.value("--key");
-        endpoint.tls.verify = !args.flag("--insecure");
-    }
-    if (std::string timeout = args.value("--timeout"); !timeout.empty()) {
-        int seconds = 0;
-        try {
-            seconds = std::stoi(timeout);
-        } catch (const std::exception&) {
-            seconds = 0;
-        }
-        if (seconds <= 0 || seconds > 3600) throw Error("not a timeout in seconds (1-3600)", "--timeout", timeout);
-        endpoint.timeout_ms = seconds * 1000;
-    }
-    return endpoint;
+    control::EndpointSettings settings;
+    settings.socket = args.value("--socket", "-s");
+    settings.url = args.value("--url", "-u");
+    settings.service = args.value("--service");
+    settings.user = args.value("--user");
+    settings.password_file = args.value("--password-file");
+    settings.ca_file = args.value("--ca-file");
+    settings.cert_file = args.value("--cert");
+    settings.key_file = args.value("--key");
+    settings.insecure = args.flag("--insecure");
+    settings.timeout_seconds = args.value("--timeout");
+    return control::make_endpoint(settings);
 }
 
 render::kea::KeaProfile kea_profile(const Args& args, const inventory::Inventory& inventory) {

@@ -426,6 +426,40 @@ std::string normalize_url(std::string_view url) {
     return scheme + "://" + host + (port.empty() ? "" : ":" + port) + path;
 }
 
+Endpoint make_endpoint(const EndpointSettings& settings) {
+    if (settings.socket.empty() == settings.url.empty())
+        throw Error(settings.socket.empty() ? "give either a control socket path or a URL"
+                                            : "give either a control socket path or a URL, not both",
+                    "endpoint", settings.url);
+    Endpoint endpoint;
+    if (!settings.socket.empty()) {
+        endpoint = Endpoint::unix_socket(settings.socket);
+    } else {
+        endpoint = settings.service.empty() ? Endpoint::http(normalize_url(settings.url))
+                                            : Endpoint::control_agent(normalize_url(settings.url), settings.service);
+        endpoint.user = settings.user;
+        endpoint.password = settings.password;
+        endpoint.password_file = settings.password_file;
+        if ((!endpoint.password_file.empty() || !endpoint.password.empty()) && endpoint.user.empty())
+            throw Error("a password needs a user", "user", "");
+        endpoint.tls.ca_file = settings.ca_file;
+        endpoint.tls.cert_file = settings.cert_file;
+        endpoint.tls.key_file = settings.key_file;
+        endpoint.tls.verify = !settings.insecure;
+    }
+    if (!settings.timeout_seconds.empty()) {
+        const std::string& text = settings.timeout_seconds;
+        int seconds = 0;
+        bool digits = text.size() <= 4 && std::all_of(text.begin(), text.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
+        if (digits) seconds = std::stoi(text);
+        if (seconds <= 0 || seconds > 3600) throw Error("not a timeout in seconds (1-3600)", "timeout", text);
+        endpoint.timeout_ms = seconds * 1000;
+    }
+    return endpoint;
+}
+
 std::unique_ptr<KeaTransport> make_transport(const Endpoint& endpoint) {
     if (endpoint.transport == Transport::unix_socket) return std::make_unique<UnixTransport>(endpoint);
     if (endpoint.transport == Transport::control_agent && endpoint.service.empty())

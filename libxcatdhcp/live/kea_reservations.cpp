@@ -472,6 +472,17 @@ Report finished(Report report) {
 }
 }  // namespace
 
+std::string desired_dhcp4(const intent::Intent& intent, const render::kea::KeaProfile& profile,
+                          const render::Secrets& secrets, std::string_view inventory_digest) {
+    render::kea::RenderOptions options;
+    options.inventory_digest = std::string(inventory_digest);
+    options.dhcp6 = options.ddns = options.control_agent = false;
+    auto files = render::kea::render(intent, profile, secrets, options);
+    auto it = files.find(std::string(render::kea::dhcp4_file));
+    if (it == files.end()) throw Error("the Kea render produced no kea-dhcp4.conf", "inventory", "");
+    return it->second;
+}
+
 Report KeaReservations::add(const intent::Intent& intent, std::string_view desired_dhcp4,
                             const std::vector<std::string>& nodes) {
     return finished(add_nodes(intent, desired_dhcp4, nodes));

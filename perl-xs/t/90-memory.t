@@ -82,4 +82,19 @@ measure('inventory_from_tables/build_intent/render' . ($have_kea ? ' (isc+kea)' 
     \&expensive, 300, $heavy);
 measure('build_intent with JSON::PP decode', sub { build_intent($inventory) }, 50, 300);
 
+# The live calls' error paths, without a server: argument checks, the endpoint, a refused
+# connection, the apply setup. (70-kea-live.t measures the calls against a live Kea.)
+my %missing = (socket => "/nonexistent/xs-memory-$$.sock");
+sub live_errors {
+    eval { kea_leases(\%missing, { mac => '42:00:0a:00:01:01' }) };
+    eval { kea_command(\%missing, 'status-get', { 'ip-address' => '10.0.1.1' }) };
+    eval { kea_stats({ socket => 'a', url => 'b' }) };
+    eval { kea_leases({ url => 'http://fd00::1:8004/' }) };
+    eval { kea_reservations_query({ endpoint => \%missing, inventory => $inventory, nodes => ['cn1'] }) };
+    eval { apply({ files => { 'kea-dhcp4.conf' => '{' }, backend => 'kea', services => 'bogus' }) };
+    eval { omapi_lookup({ server => '127.0.0.1', port => 1, bogus => 1 }, ['cn1']) };
+    return;
+}
+measure('kea_*/apply/omapi error paths', \&live_errors, 300, $heavy);
+
 done_testing;

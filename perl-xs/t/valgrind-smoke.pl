@@ -43,4 +43,20 @@ my $cluster = load_inventory("$source/examples/inventories/cluster", { object =>
 my $built = build_intent($cluster, { decode_intent => 0 });
 render_isc($built, { server_facts => $cluster->to_hash->{server} }, \%secrets);
 eval { load_inventory('/nonexistent') };
+
+# The live calls' argument and error paths (no server: the socket does not exist).
+for (1 .. 2) {
+    my %missing = (socket => '/nonexistent/xs-smoke.sock');
+    eval { kea_leases(\%missing, { mac => '42:00:0a:00:01:01' }) };
+    eval { kea_stats(\%missing, 'pkt4-received') };
+    eval { kea_command(\%missing, 'status-get', { a => [1, { b => undef }] }) };
+    eval { kea_command({ url => 'http://fd00::1:8004/' }, 'status-get') };
+    eval { kea_leases({ socket => 'a', url => 'b' }) };
+    eval { kea_reservations_query({ endpoint => \%missing, inventory => $cluster, nodes => ['cn1', 'ghost'] }) };
+    eval { kea_reservations_add({ endpoint => \%missing, inventory => $cluster, nodes => ['cn1'],
+                                  config => '/nonexistent/kea-dhcp4.conf', profile => { version => '2.2.0' } }) };
+    eval { apply({ files => { 'kea-dhcp4.conf' => '{' }, backend => 'kea', root => '/nonexistent', services => 'bogus' }) };
+    eval { omapi_lookup({ server => '127.0.0.1', port => 1, timeout_ms => 200 }, ['cn1', { mac => '42:00:0a:00:01:01' }]) };
+    eval { omapi_add({ server => '127.0.0.1', port => 1, timeout_ms => 200, secret => $secrets{omapi_secret} }, $cluster, ['nosuchnode']) };
+}
 print "smoke ok\n";

@@ -1,4 +1,5 @@
 #include "xcatdhcp/apply/apply.hpp"
+#include "xcatdhcp/apply/setup.hpp"
 #include "xcatdhcp/error.hpp"
 
 #include <doctest/doctest.h>
@@ -336,4 +337,77 @@ TEST_CASE("apply: the verifier runs after each reload with the new files, after 
     // The new files failed on the first unit; the restored ones were verified on both.
     CHECK(seen == std::vector<std::string>{"isc-dhcp-server:new4b\n", "isc-dhcp-server:new4\n",
                                            "isc-dhcp-server6:new4\n"});
+}
+
+TEST_CASE("prepare: service modes, the plan under root, the daemons' commands") {
+    CHECK(parse_service_mode("auto") == ServiceMode::automatic);
+    CHECK(parse_service_mode("none") == ServiceMode::none);
+    CHECK_THROWS_WITH_AS(parse_service_mode("bogus", "--services"),
+                         "--services 'bogus': valid modes are auto, systemd, direct and none", Error);
+    CHECK(to_string(ServiceMode::direct) == "direct");
+
+    Sandbox box;
+    render::Files kea{{"kea-dhcp4.conf", R"({"Dhcp4": {"loggers": [{"name": "kea-dhcp4", "output_options":
+                          [{"output": "/var/log/kea/kea-dhcp4.log"}, {"output": "stdout"}]}]}})"},
+                      {"kea-dhcp-ddns.conf", "{}"},
+                      {"hosts.omapi.json", "[]"}};
+    SetupOptions options;
+    options.root = box.dir.string();
+    options.services = ServiceMode::none;
+    options.keep_backups = 3;
+    auto none = prepare(Backend::kea, kea, options);
+    CHECK(none.mode == ServiceMode::none);
+    CHECK(none.plan.services.empty());
+    CHECK(none.plan.keep_backups == 3);
+    CHECK(none.plan.targets.at("kea-dhcp4.conf").path == (box.dir / "etc/kea/kea-dhcp4.conf").string());
+    CHECK(none.plan.targets.count("hosts.omapi.json") == 0);
+    REQUIRE(none.services);
+
+    // systemd with no unit installed under root is an error naming the backend.
+    options.services = ServiceMode::systemd;
+    CHECK_THROWS_WITH_AS(prepare(Backend::kea, kea, options), doctest::Contains("no kea service unit is installed"),
+                         Error);
+
+    // direct: canonical names in role order (D2 first), commands in the namespace, files under root.
+    options.services = ServiceMode::direct;
+    options.netns = "ns1";
+    auto direct = prepare(Backend::kea, kea, options);
+    CHECK(direct.mode == ServiceMode::direct);
+    REQUIRE(direct.plan.services.size() == 2);
+    CHECK(direct.plan.services[0].name == "kea-dhcp-ddns-server");
+    CHECK(direct.plan.services[1].name == "kea-dhcp4-server");
+    CHECK(direct.plan.verify);  // the server must be seen running the new files
+    CHECK_FALSE(none.plan.verify);
+    auto specs = daemon_specs(direct.plan, kea, options.root, options.netns);
+    const auto& dhcp4 = specs.at("kea-dhcp4-server");
+    CHECK(dhcp4.argv == std::vector<std::string>{"ip", "netns", "exec", "ns1", "kea-dhcp4", "-c",
+                                                 (box.dir / "etc/kea/kea-dhcp4.conf").string()});
+    CHECK(dhcp4.pid_file == (box.dir / "run/xcatdhcp/kea-dhcp4-server.pid").string());
+    CHECK(dhcp4.reload_by_sighup);
+    CHECK(dhcp4.ready_text == "DHCP4_STARTED");
+    CHECK(dhcp4.reloaded_text == "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS");
+    CHECK(dhcp4.watch_logs == std::vector<std::string>{"/var/log/kea/kea-dhcp4.log"});  // a configured Kea logs there
+    CHECK(fs::is_directory(box.dir / "var/log/xcatdhcp"));
+
+    // ISC: dhcpd restarts, with a lease file created under root.
+    render::Files isc{{"dhcpd.conf", ""}};
+    auto isc_setup = prepare(Backend::isc, isc, options);
+    REQUIRE(isc_setup.plan.services.size() == 1);
+    CHECK_FALSE(isc_setup.plan.verify);
+    auto isc_specs = daemon_specs(isc_setup.plan, isc, options.root);
+    const auto& dhcpd = isc_specs.at(isc_setup.plan.services[0].name);
+    CHECK(dhcpd.argv.front() == "dhcpd");
+    CHECK_FALSE(dhcpd.reload_by_sighup);
+    CHECK(fs::exists(box.dir / "var/lib/dhcp/dhcpd.leases"));
+
+    // chroot: the root must lie inside it; the daemons run inside and see paths from there.
+    options.chroot = (box.dir / "elsewhere").string();
+    CHECK_THROWS_WITH_AS(prepare(Backend::kea, kea, options), doctest::Contains("inside the chroot"), Error);
+    options.chroot = box.dir.parent_path().string() + "/";
+    auto chrooted = prepare(Backend::kea, kea, options);
+    CHECK(chrooted.plan.validate.chroot == box.dir.parent_path().string());
+    auto inside = daemon_specs(chrooted.plan, kea, options.root, "", box.dir.parent_path().string());
+    const auto& argv = inside.at("kea-dhcp4-server").argv;
+    CHECK(argv.front() == "chroot");
+    CHECK(argv.back() == "/" + box.dir.filename().string() + "/etc/kea/kea-dhcp4.conf");
 }

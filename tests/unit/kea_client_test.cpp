@@ -521,6 +521,51 @@ TEST_CASE("endpoints: misuse throws at construction, descriptions hide passwords
     CHECK(Endpoint::unix_socket("/run/kea/k.sock").describe() == "unix:/run/kea/k.sock");
 }
 
+TEST_CASE("make_endpoint: socket or URL, auth, TLS, timeout, each error naming the setting") {
+    EndpointSettings unix_settings;
+    unix_settings.socket = "/run/kea/kea4-ctrl-socket";
+    unix_settings.timeout_seconds = "5";
+    auto e = make_endpoint(unix_settings);
+    CHECK(e.transport == Transport::unix_socket);
+    CHECK(e.socket_path == "/run/kea/kea4-ctrl-socket");
+    CHECK(e.timeout_ms == 5000);
+
+    EndpointSettings http;
+    http.url = "127.0.0.1:8004";
+    http.user = "admin";
+    http.password_file = "/etc/kea/admin.pw";
+    http.ca_file = "/etc/kea/ca.pem";
+    http.insecure = true;
+    e = make_endpoint(http);
+    CHECK(e.transport == Transport::http);
+    CHECK(e.url == "http://127.0.0.1:8004/");
+    CHECK(e.user == "admin");
+    CHECK(e.password_file == "/etc/kea/admin.pw");
+    CHECK(e.tls.ca_file == "/etc/kea/ca.pem");
+    CHECK_FALSE(e.tls.verify);
+    http.service = "dhcp4";
+    e = make_endpoint(http);
+    CHECK(e.transport == Transport::control_agent);
+    CHECK(e.service == "dhcp4");
+
+    CHECK_THROWS_WITH_AS(make_endpoint({}), doctest::Contains("give either a control socket path or a URL"), Error);
+    EndpointSettings both = unix_settings;
+    both.url = "http://127.0.0.1:8004/";
+    CHECK_THROWS_WITH_AS(make_endpoint(both), doctest::Contains("not both"), Error);
+    EndpointSettings no_user;
+    no_user.url = "http://127.0.0.1:8004/";
+    no_user.password = "x";
+    CHECK_THROWS_WITH_AS(make_endpoint(no_user), doctest::Contains("a password needs a user"), Error);
+    for (const char* bad : {"0", "3601", "5x", "-1", "99999"}) {
+        EndpointSettings t = unix_settings;
+        t.timeout_seconds = bad;
+        CHECK_THROWS_WITH_AS(make_endpoint(t), doctest::Contains("timeout '"), Error);
+    }
+    EndpointSettings v6;
+    v6.url = "http://fd00::1:8004/";
+    CHECK_THROWS_WITH_AS(make_endpoint(v6), doctest::Contains("[fd00::1]"), Error);
+}
+
 // ------------------------------------------------------------------ real transports
 
 namespace {

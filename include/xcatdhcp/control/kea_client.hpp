@@ -84,6 +84,27 @@ std::string make_url(std::string_view scheme, std::string_view host, unsigned po
 // message showing the bracketed form. Throws Error naming the URL.
 std::string normalize_url(std::string_view url);
 
+// Where commands go, as a user says it (the CLI's --socket/--url/... options, the Perl
+// binding's endpoint hash): exactly one of `socket` and `url`; `service` makes the URL a
+// Control Agent's; a password (or password file) needs a user; `timeout_seconds` is 1-3600.
+// Every field is optional text; "" means not given.
+struct EndpointSettings {
+    std::string socket;
+    std::string url;            // normalize_url() applies: "127.0.0.1:8004" is accepted
+    std::string service;
+    std::string user;
+    std::string password;
+    std::string password_file;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    bool insecure = false;      // do not verify the server's certificate
+    std::string timeout_seconds;
+};
+
+// The endpoint for `settings`; throws Error naming the setting that is wrong.
+Endpoint make_endpoint(const EndpointSettings& settings);
+
 // ------------------------------------------------------------------ what came back
 
 enum class Outcome {

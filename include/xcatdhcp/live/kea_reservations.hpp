@@ -27,6 +27,7 @@
 
 #include "xcatdhcp/control/kea_client.hpp"
 #include "xcatdhcp/intent/intent.hpp"
+#include "xcatdhcp/render/kea.hpp"
 
 namespace xcatdhcp::live {
 
@@ -105,6 +106,12 @@ struct Selection {
     std::vector<NodeResult> rejected;
 };
 Selection select_for_add(const intent::Intent& intent, const std::vector<std::string>& nodes);
+
+// The desired state KeaReservations::add takes: the intent's kea-dhcp4.conf for `profile`
+// (DHCPv4 only: no DHCPv6, D2 or Control Agent file). `inventory_digest` goes into its header.
+// Throws Error when the render yields no kea-dhcp4.conf (no IPv4 subnet).
+std::string desired_dhcp4(const intent::Intent& intent, const render::kea::KeaProfile& profile,
+                          const render::Secrets& secrets, std::string_view inventory_digest);
 
 // ---------------------------------------------------------------- the live layer
 

@@ -19,6 +19,10 @@ our @EXPORT_OK = qw(
   build_intent parse_key_text
   render_isc render_kea
   validate
+  apply
+  kea_command kea_leases kea_stats
+  kea_reservations_add kea_reservations_del kea_reservations_query
+  omapi_add omapi_del omapi_lookup
 );
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 our @CARP_NOT = ('xCAT::DHCP::XS::Inventory', 'xCAT::DHCP::XS::Intent');
@@ -33,7 +37,8 @@ my $json = JSON::PP->new->allow_nonref;
 my $this_file = __FILE__;
 sub _rethrow {
     my ($error) = @_;
-    $error =~ s/ at \Q$this_file\E line \d+\.\n\z//;
+    # (Perl adds ", <FH> line N" when a filehandle has been read.)
+    $error =~ s/ at \Q$this_file\E line \d+(?:, <[^>]*> (?:line|chunk) \d+)?\.\n\z//;
     Carp::croak($error);
 }
 
@@ -126,6 +131,130 @@ sub validate {
     Carp::croak('Usage: xCAT::DHCP::XS::validate($backend, $dir [, \%options])')
       unless @_ >= 2 && @_ <= 3;
     goto &_validate;
+}
+
+# ---------------------------------------------------------------- apply and live operations
+
+# An inventory argument of the live calls: an object, a hash as load_inventory returns it, or
+# the path of an inventory file (loaded once, as an object).
+sub _inventory_of {
+    my ($inventory, $function) = @_;
+    Carp::croak("$function: argument 'inventory' is required") unless defined $inventory;
+    return $inventory if ref $inventory;
+    return eval { load_inventory($inventory, { object => 1 }) } // _rethrow($@);
+}
+
+sub _args_hash {
+    my ($function, $usage, @args) = @_;
+    Carp::croak("Usage: xCAT::DHCP::XS::$function($usage)") unless @args == 1 && ref $args[0] eq 'HASH';
+    return { %{ $args[0] } };
+}
+
+my %apply_settings = map { $_ => 1 } qw(root services netns keep_backups backup_dir);
+
+sub apply {
+    my $args = _args_hash('apply', '\%args', @_);
+    my $files = delete $args->{files};
+    my $backend = delete $args->{backend};
+    my $inventory = delete $args->{inventory};
+    my $profile = delete $args->{profile};
+    my $secrets = delete $args->{secrets};
+    my $validate = delete $args->{validate};
+    my %settings;
+    for my $key (keys %$args) {
+        Carp::croak("apply: unknown argument '$key' (known: files, backend, inventory, profile, secrets, "
+            . "root, services, netns, keep_backups, backup_dir, validate)") unless $apply_settings{$key};
+        $settings{$key} = $args->{$key};
+    }
+    if (!defined $files) {
+        Carp::croak("apply: give 'files' (a render result) with 'backend', or an 'inventory'")
+          unless defined $inventory;
+        my $object = _inventory_of($inventory, 'apply');
+        $backend //= (eval { select_backend($object) } // _rethrow($@))->{backend};
+        my $built = eval { build_intent($object, { decode_intent => 0 }) } // _rethrow($@);
+        # As xcatdhcp apply -i: the profile of the server the inventory describes.
+        $profile //= { server_facts => $object->to_hash->{server} };
+        $files = $backend eq 'kea'
+          ? render_kea($built, $profile, $secrets)
+          : render_isc($built, $profile, $secrets);
+    }
+    Carp::croak("apply: argument 'backend' is required with 'files' (isc or kea)") unless defined $backend;
+    return eval { _apply($backend, $files, \%settings, $validate) } // _rethrow($@);
+}
+
+sub _endpoint_arg {
+    my ($function, $endpoint) = @_;
+    Carp::croak("$function: argument 'endpoint' must be a hash reference {socket => PATH} or "
+        . "{url => URL, user => ..., password_file => ...}") unless ref $endpoint eq 'HASH';
+    return $endpoint;
+}
+
+sub kea_command {
+    Carp::croak('Usage: xCAT::DHCP::XS::kea_command(\%endpoint, $command [, \%arguments | $json])')
+      unless @_ == 2 || @_ == 3;
+    my ($endpoint, $command, $arguments) = @_;
+    my $text = eval { _kea_command(_endpoint_arg('kea_command', $endpoint), $command, $arguments) }
+      // _rethrow($@);
+    return $json->decode($text);
+}
+
+sub kea_leases {
+    Carp::croak('Usage: xCAT::DHCP::XS::kea_leases(\%endpoint [, {mac => M | ip => A | subnet => ID, family => 4|6}])')
+      unless @_ == 1 || @_ == 2;
+    my ($endpoint, $filter) = @_;
+    my $text = eval { _kea_leases(_endpoint_arg('kea_leases', $endpoint), $filter) } // _rethrow($@);
+    return $json->decode($text);
+}
+
+sub kea_stats {
+    Carp::croak('Usage: xCAT::DHCP::XS::kea_stats(\%endpoint [, $name])') unless @_ == 1 || @_ == 2;
+    my ($endpoint, $name) = @_;
+    my $text = eval { _kea_stats(_endpoint_arg('kea_stats', $endpoint), $name) } // _rethrow($@);
+    return $json->decode($text);
+}
+
+my %reservation_args = map { $_ => 1 } qw(endpoint inventory nodes config profile secrets config_set keep_leases);
+
+sub _kea_reservations_call {
+    my ($operation, @args) = @_;
+    my $function = "kea_reservations_$operation";
+    my $args = _args_hash($function, '{endpoint => \%endpoint, inventory => $inventory, nodes => \@nodes, config => $path, ...}', @args);
+    for my $key (keys %$args) {
+        Carp::croak("$function: unknown argument '$key' (known: " . join(', ', sort keys %reservation_args) . ')')
+          unless $reservation_args{$key};
+    }
+    my %options;
+    for my $flag (qw(config_set keep_leases)) {
+        $options{$flag} = $args->{$flag} ? 1 : 0 if exists $args->{$flag};
+    }
+    my $inventory = _inventory_of($args->{inventory}, $function);
+    my $text = eval {
+        _kea_reservations($operation, _endpoint_arg($function, $args->{endpoint}), $inventory,
+            $args->{nodes}, $args->{config}, $args->{profile}, $args->{secrets}, \%options);
+    } // _rethrow($@);
+    return $json->decode($text);
+}
+
+sub kea_reservations_add   { _kea_reservations_call('add', @_) }
+sub kea_reservations_del   { _kea_reservations_call('del', @_) }
+sub kea_reservations_query { _kea_reservations_call('query', @_) }
+
+sub _omapi_call {
+    my ($operation, @args) = @_;
+    my $function = "omapi_$operation";
+    Carp::croak("Usage: xCAT::DHCP::XS::$function(\\%session, \$inventory [, \\\@nodes [, \\%options]])")
+      unless @args >= 2 && @args <= 4;
+    my ($session, $inventory, $nodes, $options) = @args;
+    my $object = _inventory_of($inventory, $function);
+    return eval { _omapi_hosts($operation, $session, $object, $nodes, $options) } // _rethrow($@);
+}
+
+sub omapi_add { _omapi_call('add', @_) }
+sub omapi_del { _omapi_call('del', @_) }
+
+sub omapi_lookup {
+    Carp::croak('Usage: xCAT::DHCP::XS::omapi_lookup(\%session, \@keys)') unless @_ == 2;
+    return eval { _omapi_lookup(@_) } // _rethrow($@);
 }
 
 package xCAT::DHCP::XS::Inventory;
@@ -481,6 +610,201 @@ C<timeout_seconds>. Returns
     notes => [ 'how the check was done', ... ] }
 
 A failed validation is a report with C<ok =E<gt> 0>, not an exception; bad arguments die.
+
+=head2 apply
+
+  my $result = apply({ files => $files, backend => 'kea', root => '/', services => 'auto' });
+  my $result = apply({ inventory => $inventory, profile => {server_facts => $facts},
+                       secrets => \%secrets });
+
+Puts rendered files in place safely, as C<xcatdhcp apply> does (the same library code):
+B<validate> the new files as a set with the backend's own validator, B<back up> the files
+they replace (kept, rotated), B<write> each one atomically (temp file, fsync, rename; mode
+0640, group C<_kea>/C<kea> for Kea where it exists), B<reload or restart> the services in
+order and check they came back; on any failure the previous files are put back and reloaded,
+and the error says what failed and that the old configuration is live. An invalid
+configuration never replaces a running one.
+
+The files come from C<files> (the hash L</render_kea> or L</render_isc> returns) with
+C<backend> (C<isc> or C<kea>), or from an C<inventory> (object, hash, or file path): then the
+backend is C<backend> or L</select_backend>'s choice, and the files are rendered with
+C<profile> and C<secrets> as in L</render_kea> / L</render_isc> (C<profile> defaults to
+C<{server_facts =E<gt> the inventory's}>, as C<xcatdhcp apply -i> renders).
+
+Settings: C<root> (prefixes every destination, C</> by default: for staging and tests),
+C<services> (C<auto>: C<systemd> when PID 1 is systemd, else C<direct>; C<systemd>: reload the
+installed units, an error when none is installed; C<direct>: start and reload the daemons
+directly by PID, output and PID files under ROOT/var/log/xcatdhcp and ROOT/run/xcatdhcp;
+C<none>: files only; with C<direct> a Kea daemon is ready when C<DHCP4_STARTED> appears in its
+output, so render Kea's log to stdout, C<log_dir =E<gt> ''> in the profile), C<netns>
+(C<direct>: run the daemons in this network namespace),
+C<keep_backups> (default 5), C<backup_dir> (default C<.xcatdhcp-backup> next to the files),
+C<validate> (the options of L</validate>). Returns
+
+  { changed       => 0 | 1,              # 0: every file already had this content
+    written       => ['/etc/kea/kea-dhcp4.conf', ...],
+    backup        => '/etc/kea/.xcatdhcp-backup/20261122T162424.386334Z-32317',  # '' when unchanged
+    steps         => ['validated 1 file(s)', 'backed up to ...', 'wrote 1 file(s)',
+                      'reloaded kea-dhcp4-server'],
+    services_mode => 'systemd' | 'direct' | 'none',
+    services      => ['kea-dhcp4-server', ...] }   # reloaded, in order
+
+Dies when validation fails (the validator's words are in the message; nothing changed), when
+writing or reloading fails (the previous files are restored), and on bad arguments.
+
+=head2 Kea endpoints
+
+The C<kea_*> functions talk to a running Kea through the library's control client. The
+endpoint is a hash:
+
+  { socket => '/run/kea/kea4-ctrl-socket' }                  # the daemon's UNIX socket, or
+  { url => 'http://127.0.0.1:8004/',                          # its HTTP(S) socket (2.7.2+),
+    user => 'admin', password_file => '/etc/kea/admin.pw',    # basic auth (or password => ...)
+    ca_file => ..., cert_file => ..., key_file => ..., insecure => 0,   # HTTPS
+    service => 'dhcp4' }                                      # the URL is a Control Agent
+  # and timeout => SECONDS (1-3600, default 60) for either
+
+Exactly one of C<socket> and C<url>; an IPv6 host goes in brackets
+(C<http://[fd00::1]:8004/>). A bad endpoint, an unreachable server or a failed command dies
+with a message naming the endpoint, the command and Kea's own text; "nothing found" is not an
+error (an empty list).
+
+=head2 kea_command
+
+  my $reply = kea_command(\%endpoint, 'status-get');
+  my $reply = kea_command(\%endpoint, 'lease4-get', { 'ip-address' => '10.0.1.1' });
+  my $reply = kea_command(\%endpoint, 'config-get', $json_text);
+
+Sends one command (arguments: a hash, or JSON text) and returns the reply, whatever it says:
+
+  { command => 'status-get', outcome => 'ok', result => 0, text => '...',
+    arguments => { pid => 1234, ... },   # decoded; absent when Kea sent none
+    'http-status' => 200 }                # over HTTP only
+
+C<outcome> is C<ok>, C<empty> (result 3: nothing found), C<error>, C<unsupported> (the hook
+library is not loaded), C<conflict>, C<partial>, C<unauthorized>, C<forbidden>, C<transport>
+(no answer) or C<malformed>. Only misuse (a bad endpoint, arguments that are not an object)
+dies.
+
+=head2 kea_leases
+
+  my $leases = kea_leases(\%endpoint);                           # all
+  my $leases = kea_leases(\%endpoint, { mac => '42:00:0a:00:01:01' });
+  my $leases = kea_leases(\%endpoint, { ip => '10.0.1.1' });
+  my $leases = kea_leases(\%endpoint, { subnet => 1, family => 6 });
+
+The server's leases (lease_cmds hook): all, or those of one MAC, address or subnet id; C<family
+=E<gt> 6> asks for DHCPv6 leases. Returns a list of hashes in Kea's own key names, as
+C<xcatdhcp leases --json> prints them:
+
+  [ { 'ip-address' => '10.0.1.1', 'hw-address' => '42:00:0a:00:01:01', 'subnet-id' => 1,
+      'valid-lft' => 3600, cltt => 1763827200, hostname => 'cn1', state => 0, ... } ]
+
+An empty list when there are none. Dies when the command fails (e.g. C<unsupported>: the
+lease_cmds hook is not loaded).
+
+=head2 kea_stats
+
+  my $stats = kea_stats(\%endpoint);                   # every statistic
+  my $stats = kea_stats(\%endpoint, 'pkt4-ack-sent');  # one
+
+Statistics as C<xcatdhcp stats --json> prints them: statistic name =E<gt> samples, newest
+first, each C<[value, timestamp]>:
+
+  { 'pkt4-ack-sent' => [[12, '2026-11-22 16:00:00.123456'], ...],
+    'subnet[1].assigned-addresses' => [[3, '...']], ... }
+
+Dies when the server has no statistic of that name.
+
+=head2 kea_reservations_add
+
+  my $report = kea_reservations_add({
+      endpoint  => \%endpoint,
+      inventory => $inventory,           # object, hash, or file path
+      nodes     => ['cn1', 'cn2'],       # or one name
+      config    => '/etc/kea/kea-dhcp4.conf',   # the file the server runs, as this host sees it
+      profile   => { version => '2.6.1' },      # optional: as render_kea; default the inventory's
+      secrets   => \%secrets,                   #   server facts
+      config_set  => 0,   # 1: config-set even when host_cmds is loaded
+      keep_leases => 0,   # 1: do not delete leases in the way
+  });
+
+xCAT's C<makedhcp NODE> for Kea, without a restart (C<xcatdhcp reservations add>): the nodes'
+reservations, rendered from the inventory, replace theirs in the configuration file (checked
+by the server with config-test, written atomically) and in the running server
+(reservation-del + reservation-add when host_cmds is loaded, else config-set). Leases in the
+way (another client on a reserved address, the node's MAC on another address) are deleted, so
+the node gets its address at once. Returns the report
+
+  { ok => 1|0, method => 'host_cmds' | 'config-set', config => PATH, file_written => 1|0,
+    error => '...',                     # present when something stopped the whole batch
+    nodes => [ { node => 'cn1', ok => 1|0, actions => ['file: added 10.0.1.1', ...],
+                 message => 'why it failed' }, ... ] }
+
+A bad node (unknown, no address) fails alone, with a message naming it; the others go
+through. Dies on bad arguments and a bad endpoint. (Boolean fields are JSON::PP booleans.)
+
+=head2 kea_reservations_del
+
+  my $report = kea_reservations_del({ endpoint => ..., inventory => ..., nodes => [...],
+                                      config => PATH });
+
+C<makedhcp -d NODE>: the nodes' reservations leave the file and the server; their leases on
+the former reserved addresses are deleted. A node already gone from the inventory can still be
+removed when the file has it. Returns the report as L</kea_reservations_add>.
+
+=head2 kea_reservations_query
+
+  my $nodes = kea_reservations_query({ endpoint => ..., inventory => ..., nodes => [...] });
+
+C<makedhcp -q NODE>: per node, the reservations the server holds and its current leases:
+
+  [ { node => 'cn1', found => 1|0, source => 'reservation-get' | 'config-get',
+      reservations => [ { 'hw-address' => ..., 'ip-address' => ..., hostname => ...,
+                          'boot-file-name' => ..., 'subnet-id' => 1, ... } ],
+      leases => [ lease, ... ], message => '' } ]
+
+=head2 OMAPI sessions
+
+The C<omapi_*> functions talk to a running ISC dhcpd over OMAPI with the library's native
+client (no omshell). The session is a hash: C<server> (default 127.0.0.1), C<port> (default
+7911, 7912 for C<family =E<gt> 6>), C<family> (4 or 6: which host objects), C<secret> (base64)
+or C<key_file> (/etc/xcat/ddns.key), C<key_name> and C<algorithm> (default: the key file's, else
+the inventory's, C<xcat_key> / C<hmac-md5>), C<timeout_ms>, C<connections> (1-64, default 8).
+A connection, authentication or protocol failure dies naming the server.
+
+=head2 omapi_add
+
+  my $report = omapi_add(\%session, $inventory [, \@nodes [, {by_ip => 'pools'}]]);
+
+Replaces the nodes' host objects (all nodes of the inventory when C<\@nodes> is absent): per
+host the objects with its name, hardware address and (C<by_ip>: C<pools>, the default, only
+for addresses inside a dynamic range; C<always>; C<never>) address are removed, then it is
+created. A node with no host object in the inventory dies naming it. Returns
+
+  { hosts => [ { node => 'cn1', name => 'cn1', ok => 1|0, removed => 1,
+                 error => 'not found', message => '...' }, ... ],
+    succeeded => 2, failed => 0, requests => 8,
+    aborted => '...' }     # present when the session broke off (the rest failed with it)
+
+=head2 omapi_del
+
+  my $report = omapi_del(\%session, $inventory [, \@nodes [, \%options]]);
+
+Removes the nodes' host objects (by name, hardware address and address). Returns the report
+of L</omapi_add>; a host with nothing to remove succeeds with C<removed =E<gt> 0>.
+
+=head2 omapi_lookup
+
+  my $found = omapi_lookup(\%session, ['cn1', { mac => '42:00:0a:00:01:01' }, { ip => '10.0.1.1' }]);
+
+Looks host objects up: by name (a plain string) or by a hash with C<name>, C<mac> (with
+C<hardware_type>, default 1), C<ip> or C<client_id>. Returns one entry per key:
+
+  [ { key => "name 'cn1'",
+      host => { name => 'cn1', mac => '42:00:0a:00:01:01', hardware_type => 1,
+                ip => '10.0.1.1', client_id => '' },   # undef when not found
+      error => '...' } ]                                 # only for failures other than not found
 
 =head1 OBJECTS
 
