@@ -23,16 +23,29 @@ NodeResult& result_for(std::vector<NodeResult>& results, const std::string& node
     return results.back();
 }
 
-// The intent with only `node`'s reservations (subnets, keys and settings kept), so that the
-// renderer's refusal of another node's values does not stop this one.
-intent::Intent only_node(const intent::Intent& skeleton, const intent::Intent& full, const std::string& node) {
-    intent::Intent one = skeleton;
-    for (std::size_t i = 0; i < full.subnets.size(); ++i)
-        for (const auto& r : full.subnets[i].reservations)
-            if (r.node == node) one.subnets[i].reservations.push_back(r);
-    for (const auto& r : full.unplaced)
-        if (r.node == node) one.unplaced.push_back(r);
-    return one;
+// A reservation of the intent: its subnet's index (npos: unplaced) and the reservation.
+struct Placed {
+    std::size_t subnet;
+    const intent::Reservation* reservation;
+};
+
+// The intent without reservations (subnets, keys and settings kept).
+intent::Intent skeleton_of(const intent::Intent& full) {
+    intent::Intent out = full;
+    for (auto& s : out.subnets) s.reservations.clear();
+    out.unplaced.clear();
+    return out;
+}
+
+// The skeleton with `list`'s reservations: the renderer then makes only their objects, and
+// another node's values cannot stop them.
+intent::Intent with_reservations(const intent::Intent& skeleton, const std::vector<Placed>& list) {
+    intent::Intent out = skeleton;
+    for (const auto& p : list) {
+        if (p.subnet == std::string::npos) out.unplaced.push_back(*p.reservation);
+        else out.subnets[p.subnet].reservations.push_back(*p.reservation);
+    }
+    return out;
 }
 
 // A string token at `pos` ('"' opened): its text without quotes and escapes; pos after it.
@@ -82,20 +95,25 @@ HostSelection select_hosts(const intent::Intent& intent, const std::vector<std::
     std::set<std::string> wanted(asked.begin(), asked.end());
     std::map<std::string, std::vector<HostObject>> by_node;
     std::map<std::string, std::string> refused;  // node -> the renderer's reason
+    // The asked nodes' reservations, in intent order (the order host_objects keeps).
+    std::map<std::string, std::vector<Placed>> placed;
+    std::vector<Placed> all;
+    for (std::size_t i = 0; i < intent.subnets.size(); ++i)
+        for (const auto& r : intent.subnets[i].reservations)
+            if (wanted.count(r.node)) all.push_back({i, &r});
+    for (const auto& r : intent.unplaced)
+        if (wanted.count(r.node)) all.push_back({std::string::npos, &r});
+    for (const auto& p : all) placed[p.reservation->node].push_back(p);
+    const intent::Intent skeleton = skeleton_of(intent);
     try {
-        for (auto& h : render::isc::host_objects(intent))
-            if (wanted.count(h.node)) by_node[h.node].push_back(std::move(h));
+        for (auto& h : render::isc::host_objects(with_reservations(skeleton, all)))
+            by_node[h.node].push_back(std::move(h));
     } catch (const Error&) {
-        // Some node's values cannot be rendered: render the asked nodes one by one.
+        // Some asked node's values cannot be rendered: render them one by one.
         by_node.clear();
-        intent::Intent skeleton = intent;
-        for (auto& s : skeleton.subnets) s.reservations.clear();
-        skeleton.unplaced.clear();
-        for (const auto& node : asked) {
-            if (!known_node(intent, node)) continue;
+        for (const auto& [node, list] : placed) {
             try {
-                for (auto& h : render::isc::host_objects(only_node(skeleton, intent, node)))
-                    by_node[node].push_back(std::move(h));
+                by_node[node] = render::isc::host_objects(with_reservations(skeleton, list));
             } catch (const Error& e) {
                 refused[node] = e.what();
             }

@@ -79,6 +79,10 @@ TEST_CASE("isc live: a node the renderer refuses is rejected, the others still g
     REQUIRE(sel.rejected.size() == 1);
     CHECK(sel.rejected[0].node == "cn1");
     CHECK(sel.rejected[0].message.find("cannot make its host objects") != std::string::npos);
+    // only the asked nodes are rendered: a bad node not asked does not matter
+    auto other = select_hosts(in, {"cn2"});
+    CHECK(other.rejected.empty());
+    CHECK(names(other) == std::vector<std::string>{"cn2", "cn2-eth1"});
 }
 
 TEST_CASE("isc live: boot fields of host statements") {
