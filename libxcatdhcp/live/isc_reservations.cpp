@@ -16,13 +16,6 @@ namespace omapi = control::omapi;
 using render::isc::HostObject;
 using Json = nlohmann::json;
 
-NodeResult& result_for(std::vector<NodeResult>& results, const std::string& node) {
-    for (auto& r : results)
-        if (r.node == node) return r;
-    results.push_back({node, false, {}, {}});
-    return results.back();
-}
-
 // A reservation of the intent: its subnet's index (npos: unplaced) and the reservation.
 struct Placed {
     std::size_t subnet;
@@ -120,7 +113,7 @@ HostSelection select_hosts(const intent::Intent& intent, const std::vector<std::
         }
     }
     for (const auto& node : asked) {
-        if (!known_node(intent, node)) {
+        if (!placed.count(node)) {  // no reservation in the intent
             out.rejected.push_back({node, false, {}, "unknown node (not in the inventory, or no MAC)"});
             continue;
         }
@@ -238,14 +231,18 @@ control::Lease4 to_lease4(const omapi::Lease& lease) {
 Report merge(const std::vector<std::string>& nodes, const omapi::BatchReport& batch, bool add) {
     Report report;
     report.method = "omapi";
-    for (const auto& n : unique_nodes(nodes)) report.nodes.push_back({n, true, {}, {}});
-    std::set<std::string> seen;
+    std::map<std::string, std::size_t> index;
+    for (const auto& n : unique_nodes(nodes)) {
+        index.emplace(n, report.nodes.size());
+        report.nodes.push_back({n, true, {}, {}});
+    }
     for (const auto& h : batch.hosts) {
-        auto& r = result_for(report.nodes, h.node);
-        if (!seen.count(h.node)) {
-            seen.insert(h.node);
-            r.ok = true;
+        auto it = index.find(h.node);
+        if (it == index.end()) {
+            it = index.emplace(h.node, report.nodes.size()).first;
+            report.nodes.push_back({h.node, true, {}, {}});
         }
+        auto& r = report.nodes[it->second];
         std::string line = (add ? "omapi: host " : "omapi: remove host ") + h.name + ": ";
         if (h.ok) {
             line += add ? (h.removed ? "replaced (" + std::to_string(h.removed) + " old object" +
@@ -283,14 +280,12 @@ Report in_order(const std::vector<std::string>& order, Report part, const std::v
     Report out;
     out.method = part.method;
     out.error = part.error;
+    std::map<std::string, const NodeResult*> by_node;
+    for (const auto& r : part.nodes) by_node.emplace(r.node, &r);
+    for (const auto& r : rejected) by_node[r.node] = &r;  // a rejected node's own reason
     for (const auto& n : unique_nodes(order)) {
-        auto it = std::find_if(rejected.begin(), rejected.end(), [&](const NodeResult& r) { return r.node == n; });
-        if (it != rejected.end()) {
-            out.nodes.push_back(*it);
-            continue;
-        }
-        auto jt = std::find_if(part.nodes.begin(), part.nodes.end(), [&](const NodeResult& r) { return r.node == n; });
-        out.nodes.push_back(jt != part.nodes.end() ? *jt : NodeResult{n, false, {}, {}});
+        auto it = by_node.find(n);
+        out.nodes.push_back(it != by_node.end() ? *it->second : NodeResult{n, false, {}, {}});
     }
     return out;
 }
@@ -338,10 +333,11 @@ Report IscReservations::remove(const intent::Intent& intent, const std::vector<s
             rejected.push_back(r);
         }
     }
+    std::set<std::string> left_out;
+    for (const auto& r : rejected) left_out.insert(r.node);
     std::vector<std::string> done;
     for (const auto& n : asked)
-        if (std::none_of(rejected.begin(), rejected.end(), [&](const NodeResult& r) { return r.node == n; }))
-            done.push_back(n);
+        if (!left_out.count(n)) done.push_back(n);
     Report part;
     part.method = "omapi";
     if (!hosts.empty()) {
@@ -376,22 +372,21 @@ std::vector<NodeQuery> IscReservations::query(const intent::Intent& intent, cons
     // Per node: the object names to look up (the rendered ones; the node name when none).
     std::vector<omapi::HostKey> keys;
     std::vector<std::pair<std::size_t, const HostObject*>> key_owner;
-    std::map<std::string, const HostObject*> rendered_by_name;
-    for (const auto& h : selection.hosts) rendered_by_name[h.name] = &h;
+    std::map<std::string, std::vector<const HostObject*>> rendered;
+    for (const auto& h : selection.hosts) rendered[h.node].push_back(&h);
     for (const auto& node : asked) {
         NodeQuery q;
         q.node = node;
         q.source = "omapi";
         out.push_back(std::move(q));
         std::size_t index = out.size() - 1;
-        bool any = false;
-        for (const auto& h : selection.hosts)
-            if (h.node == node) {
-                keys.push_back(omapi::HostKey::by_name(h.name));
-                key_owner.emplace_back(index, &h);
-                any = true;
+        auto it = rendered.find(node);
+        if (it != rendered.end()) {
+            for (const HostObject* h : it->second) {
+                keys.push_back(omapi::HostKey::by_name(h->name));
+                key_owner.emplace_back(index, h);
             }
-        if (!any) {
+        } else {
             keys.push_back(omapi::HostKey::by_name(node));
             key_owner.emplace_back(index, nullptr);
         }
@@ -414,11 +409,11 @@ std::vector<NodeQuery> IscReservations::query(const intent::Intent& intent, cons
         lease_owner.push_back(index);
     };
     for (std::size_t k = 0; k < hosts.size(); ++k) {
-        auto [index, rendered] = key_owner[k];
+        auto [index, object] = key_owner[k];
         auto& q = out[index];
         const auto& found = hosts[k];
         if (found.host) {
-            q.reservations.push_back(to_reservation(*found.host, rendered));
+            q.reservations.push_back(to_reservation(*found.host, object));
             if (!found.host->mac.empty())
                 want_lease(index, omapi::LeaseKey::by_mac(found.host->mac, found.host->hardware_type ? found.host->hardware_type : 1));
             if (found.host->ip && found.host->ip->family() == family) want_lease(index, omapi::LeaseKey::by_ip(*found.host->ip));
@@ -426,8 +421,8 @@ std::vector<NodeQuery> IscReservations::query(const intent::Intent& intent, cons
             if (!q.message.empty()) q.message += "; ";
             q.message += found.error->what();
         }
-        if (rendered && !rendered->mac.empty() && !(family == net::Family::v6 && !rendered->client_identifier.empty()))
-            want_lease(index, omapi::LeaseKey::by_mac(rendered->mac, rendered->hardware_type));
+        if (object && !object->mac.empty() && !(family == net::Family::v6 && !object->client_identifier.empty()))
+            want_lease(index, omapi::LeaseKey::by_mac(object->mac, object->hardware_type));
     }
     if (options_.leases && family == net::Family::v4 && !lease_keys.empty()) {
         std::vector<omapi::LeaseLookupResult> leases;
