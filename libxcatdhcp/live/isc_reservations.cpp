@@ -115,10 +115,12 @@ HostSelection select_hosts(const intent::Intent& intent, const std::vector<std::
     for (const auto& node : asked) {
         if (!placed.count(node)) {  // no reservation in the intent
             out.rejected.push_back({node, false, {}, "unknown node (not in the inventory, or no MAC)"});
+            out.unknown.insert(node);
             continue;
         }
         if (auto it = refused.find(node); it != refused.end()) {
             out.rejected.push_back({node, false, {}, "cannot make its host objects: " + it->second});
+            out.unrenderable.insert(node);
             continue;
         }
         std::size_t before = out.hosts.size();
@@ -312,25 +314,22 @@ Report IscReservations::remove(const intent::Intent& intent, const std::vector<s
     auto asked = unique_nodes(nodes);
     auto selection = select_hosts(intent, asked, client_.options().family);
     std::vector<HostObject> hosts = selection.hosts;
-    std::set<std::string> unknown;
+    const std::set<std::string>& unknown = selection.unknown;
     std::vector<NodeResult> rejected;
     for (const auto& r : selection.rejected) {
-        bool known = known_node(intent, r.node);
-        if (!known || r.message.rfind("cannot make", 0) == 0) {
+        if (unknown.count(r.node) || selection.unrenderable.count(r.node)) {
             // Gone from the inventory (rmdef before makedhcp -d), or its objects cannot be
             // rendered: its first object is named after the node.
-            if (!known) unknown.insert(r.node);
             HostObject h;
             h.node = h.name = r.node;
             h.family = client_.options().family;
             hosts.push_back(std::move(h));
-        } else if (r.message.rfind("no IPv", 0) == 0) {
+        } else {
+            // Known, without an object of this session's family: nothing to remove here.
             NodeResult ok = r;
             ok.ok = true;
             ok.message = "no host object to remove";
             rejected.push_back(std::move(ok));
-        } else {
-            rejected.push_back(r);
         }
     }
     std::set<std::string> left_out;

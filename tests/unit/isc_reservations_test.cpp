@@ -54,6 +54,8 @@ TEST_CASE("isc live: the asked nodes' rendered host objects, the others rejected
     REQUIRE(sel.rejected.size() == 1);
     CHECK(sel.rejected[0].node == "ghost");
     CHECK(sel.rejected[0].message.find("unknown node") != std::string::npos);
+    CHECK(sel.unknown == std::set<std::string>{"ghost"});
+    CHECK(sel.unrenderable.empty());
     // the same objects hosts.omapi.json holds
     auto all = render::isc::host_objects(in);
     CHECK(sel.hosts[0] == all[1]);
@@ -79,6 +81,7 @@ TEST_CASE("isc live: a node the renderer refuses is rejected, the others still g
     REQUIRE(sel.rejected.size() == 1);
     CHECK(sel.rejected[0].node == "cn1");
     CHECK(sel.rejected[0].message.find("cannot make its host objects") != std::string::npos);
+    CHECK(sel.unrenderable == std::set<std::string>{"cn1"});
     // only the asked nodes are rendered: a bad node not asked does not matter
     auto other = select_hosts(in, {"cn2"});
     CHECK(other.rejected.empty());

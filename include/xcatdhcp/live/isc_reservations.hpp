@@ -15,6 +15,7 @@
 // gets its own outcome in the same Report / NodeQuery shape as the Kea layer.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ struct HostSelection {
     std::vector<std::string> nodes;              // usable, in the order asked, each once
     std::vector<render::isc::HostObject> hosts;  // their objects, node by node
     std::vector<NodeResult> rejected;
+    std::set<std::string> unknown;       // rejected: no reservation in the intent
+    std::set<std::string> unrenderable;  // rejected: the renderer refused its values
 };
 HostSelection select_hosts(const intent::Intent& intent, const std::vector<std::string>& nodes,
                            net::Family family = net::Family::v4);
