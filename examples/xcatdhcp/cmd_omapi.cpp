@@ -75,16 +75,6 @@ std::string json_text(const std::string& s) {
     return o + "\"";
 }
 
-int parse_int(const std::string& text, const std::string& option, long lo, long hi) {
-    try {
-        std::size_t used = 0;
-        long v = std::stol(text, &used, 0);
-        if (used == text.size() && v >= lo && v <= hi) return static_cast<int>(v);
-    } catch (const std::exception&) {
-    }
-    throw Error("not a number in range " + std::to_string(lo) + ".." + std::to_string(hi), "option " + option, text);
-}
-
 net::IpAddress parse_ip(const std::string& text, const std::string& option) {
     return net::IpAddress::parse_or_throw(text, option);
 }

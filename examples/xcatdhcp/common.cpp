@@ -160,8 +160,7 @@ const char* const omapi_help =
     "                      host's address. pools (default): only for addresses inside a dynamic range\n"
     "                      of the inventory (dhcpd has leases only there); always: as xCAT does\n";
 
-namespace {
-int omapi_int(const std::string& text, const std::string& option, long lo, long hi) {
+int parse_int(const std::string& text, const std::string& option, long lo, long hi) {
     try {
         std::size_t used = 0;
         long v = std::stol(text, &used, 0);
@@ -170,7 +169,6 @@ int omapi_int(const std::string& text, const std::string& option, long lo, long 
     }
     throw Error("not a number in range " + std::to_string(lo) + ".." + std::to_string(hi), "option " + option, text);
 }
-}  // namespace
 
 OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int timeout_unit_ms) {
     OmapiSession s;
@@ -195,16 +193,16 @@ OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int t
         throw Error("--key-file is needed for the OMAPI secret", "option", "--key-file");
     if (auto v = args.value("--server"); !v.empty()) o.server = v;
     if (auto v = args.value("--family"); !v.empty())
-        o.family = omapi_int(v, "--family", 4, 6) == 6 ? net::Family::v6 : net::Family::v4;
-    if (auto v = args.value("--port"); !v.empty()) o.port = static_cast<std::uint16_t>(omapi_int(v, "--port", 1, 65535));
+        o.family = parse_int(v, "--family", 4, 6) == 6 ? net::Family::v6 : net::Family::v4;
+    if (auto v = args.value("--port"); !v.empty()) o.port = static_cast<std::uint16_t>(parse_int(v, "--port", 1, 65535));
     if (auto v = args.value("--timeout"); !v.empty()) {
         auto ms = std::chrono::milliseconds(
-            static_cast<long long>(omapi_int(v, "--timeout", 1, 3600000 / timeout_unit_ms)) * timeout_unit_ms);
+            static_cast<long long>(parse_int(v, "--timeout", 1, 3600000 / timeout_unit_ms)) * timeout_unit_ms);
         o.connect_timeout = ms;
         o.io_timeout = ms;
     }
     if (auto v = args.value("--connections"); !v.empty())
-        o.connections = static_cast<std::size_t>(omapi_int(v, "--connections", 1, 64));
+        o.connections = static_cast<std::size_t>(parse_int(v, "--connections", 1, 64));
     const std::string by_ip = args.value("--by-ip", "", "pools");
     if (by_ip == "never") s.batch.by_ip = false;
     else if (by_ip == "pools") s.batch.pools = s.pools;

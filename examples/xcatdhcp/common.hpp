@@ -41,6 +41,9 @@ extern const std::set<std::string> endpoint_flags;
 extern const char* const endpoint_help;
 control::Endpoint endpoint_from(const Args& args);
 
+// An integer option value in [lo, hi] (decimal, 0x hex or 0 octal); Error naming the option.
+int parse_int(const std::string& text, const std::string& option, long lo, long hi);
+
 // A session with dhcpd's OMAPI port (`omapi`, `reservations --backend isc`): --key-file (the
 // key as in /etc/xcat/ddns.key), --key-name, --algorithm, --server, --port, --family,
 // --timeout, --connections, and --by-ip for the batch removals.
