@@ -6,7 +6,7 @@
 #   tests/integration/isc_reservations_live.sh BUILD_DIR SOURCE_DIR      (as root; ctest runs it)
 #
 # In two network namespaces made for this run (irs<PID>, irc<PID>; the veth pair vsrv/vcli is
-# created inside them; 192.168.75.0/24 only inside), dhcpd.conf is rendered with
+# created inside them; 192.168.75.0/24 and fd00:75::/64 only inside), dhcpd.conf is rendered with
 # `xcatdhcp render --backend isc` from a small inventory (plus one static host block, rn05, as an
 # administrator might have written), dhcpd starts with OMAPI on 7911, and then:
 #   * rn01's MAC takes a pool lease before it is added;
@@ -21,7 +21,9 @@
 #   * rn05 is also in dhcpd.conf as a static host: add replaces it over OMAPI, del removes it;
 #   * dhcpd kept its PID throughout and started once;
 #   * then (on purpose) dhcpd restarts: the OMAPI objects come back from its leases file and
-#     the deleted static rn05 stays deleted.
+#     the deleted static rn05 stays deleted;
+#   * dhcpd -6 (port 7912, --family 6): rn06's object matched by its DUID is added, offered,
+#     queried and deleted.
 # Prints "N passed, M failed"; exit 0 only if nothing failed.
 set -u
 
@@ -48,13 +50,14 @@ SRV=irs$$
 CLI=irc$$
 WORK=$(mktemp -d /tmp/isc-reservations-live.XXXXXX)
 DHCPD_PID=""   # the `timeout` wrapper this script started
+DHCPD6_PID=""  # the same for dhcpd -6
 
 cleanup() {
-    if [ -n "$DHCPD_PID" ]; then
-        kill "$DHCPD_PID" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$DHCPD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$DHCPD_PID" 2>/dev/null
-    fi
+    for pid in $DHCPD_PID $DHCPD6_PID; do
+        kill "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    done
     ip netns del "$SRV" 2>/dev/null
     ip netns del "$CLI" 2>/dev/null
     [ -n "${KEEP_WORK:-}" ] && echo "work dir kept: $WORK" || rm -rf "$WORK"
@@ -66,6 +69,9 @@ ip netns add "$SRV" || fatal "cannot create network namespace $SRV"
 ip netns add "$CLI" || fatal "cannot create network namespace $CLI"
 ip -n "$SRV" link add vsrv type veth peer name vcli netns "$CLI" || fatal "cannot create the veth pair"
 ip -n "$SRV" addr add 192.168.75.1/24 dev vsrv
+ip netns exec "$SRV" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.vsrv.disable_ipv6=0 net.ipv6.conf.vsrv.accept_dad=0
+ip netns exec "$CLI" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.vcli.disable_ipv6=0 net.ipv6.conf.vcli.accept_dad=0
+ip -n "$SRV" addr add fd00:75::1/64 dev vsrv nodad
 for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
 ip -n "$SRV" link set vsrv up
 ip -n "$CLI" link set vcli up
@@ -88,21 +94,29 @@ networks:
     mgtifname: vsrv
     dynamicrange: 192.168.75.100-192.168.75.150
     tftpserver: <xcatmaster>
+  "fd00:75::/64":
+    net: "fd00:75::/64"
+    mask: /64
+    mgtifname: vsrv
+    dynamicrange: "fd00:75::1000-fd00:75::1fff"
+    nameservers: "fd00:75::1"
 nodes:
   rn01: {mac: "02:00:c0:a8:4b:01", ip: 192.168.75.11, netboot: grub2, os: rhels9.4, arch: x86_64, currstate: boot, groups: all}
   rn02: {mac: "02:00:c0:a8:4b:02", ip: 192.168.75.12, netboot: grub2, os: rhels9.4, arch: x86_64, currstate: boot, groups: all}
   rn03: {mac: "02:00:c0:a8:4b:03|02:00:c0:a8:4b:33!rn03-eth1", ip: 192.168.75.13, netboot: grub2, os: rhels9.4, arch: x86_64, currstate: boot, groups: all}
   rn04: {mac: "02:00:c0:a8:4b:04", ip: 192.168.75.120, netboot: grub2, os: rhels9.4, arch: x86_64, currstate: boot, groups: all}
   rn05: {mac: "02:00:c0:a8:4b:05", ip: 192.168.75.15, netboot: grub2, os: rhels9.4, arch: x86_64, currstate: boot, groups: all}
+  rn06: {mac: "02:00:c0:a8:4b:06", ip: 192.168.75.16, uuid: 4c4c4544-0030-3410-8058-b00000000006, netboot: xnba, groups: all}
 server:
   hostname: irsrv
   names: [irsrv]
   platform: {id: debian, version: 12}
   interfaces:
     - {name: lo, addresses: [127.0.0.1/8]}
-    - {name: vsrv, addresses: [192.168.75.1/24]}
+    - {name: vsrv, addresses: [192.168.75.1/24, "fd00:75::1/64"]}
   routes:
     - {destination: 192.168.75.0/24, interface: vsrv}
+    - {destination: "fd00:75::/64", interface: vsrv}
   hosts:
     rn01: [192.168.75.11]
     rn02: [192.168.75.12]
@@ -110,6 +124,7 @@ server:
     rn03-eth1: [192.168.75.33]
     rn04: [192.168.75.120]
     rn05: [192.168.75.15]
+    rn06: [192.168.75.16, "fd00:75::16"]
   backends: {isc: 4.4.3}
 EOF
 printf 'key "xcat_key" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$(head -c 32 /dev/urandom | base64)" > "$WORK/key"
@@ -243,5 +258,36 @@ if start_dhcpd "$WORK/dhcpd2.log"; then
     check "after a dhcpd restart, rn05's static block from dhcpd.conf stays deleted ($lease)" in_pool "${lease%% *}"
 else
     bad "dhcpd did not start again: $(tail -5 "$WORK/dhcpd2.log" | tr '\n' ' ')"
+fi
+
+# ---------------------------------------------------------------- dhcpd -6 (port 7912)
+# rn06 has a DUID (DUID-UUID from its uuid) and fd00:75::16: its v6 object is matched by DUID.
+: > "$WORK/dhcpd6.leases"
+timeout -k 5 600 ip netns exec "$SRV" dhcpd -6 -f -d -cf "$WORK/r/dhcpd6.conf" -lf "$WORK/dhcpd6.leases" \
+    -pf "$WORK/dhcpd6.pid" vsrv > "$WORK/dhcpd6.log" 2>&1 &
+DHCPD6_PID=$!
+for _ in $(seq 1 100); do grep -q "Server starting service" "$WORK/dhcpd6.log" 2>/dev/null && break; sleep 0.05; done
+DUID=00:04:4c:4c:45:44:00:30:34:10:80:58:b0:00:00:00:00:06
+probe6() {  # TAG: the address advertised to rn06's DUID
+    timeout 30 ip netns exec "$CLI" "$XCATDHCP" probe --v6 -I vcli --mac 02:00:c0:a8:4b:06 --duid $DUID --timeout 4 --json \
+        > "$WORK/probe6-$1.json" 2> "$WORK/probe6-$1.err"
+    jq -r '((.reply // .advertise // {}).addresses // [])[0].address // "-"' "$WORK/probe6-$1.json" 2>/dev/null || echo -
+}
+if grep -q "Server starting service" "$WORK/dhcpd6.log"; then
+    K6=(-i "$WORK/inventory.yaml" --key-file "$WORK/key" --backend isc --family 6 --json)
+    "${R[@]}" add rn06 ghost rn01 "${K6[@]}" > "$WORK/add6.json" 2>/dev/null
+    check "v6 add: rn06 ok; ghost unknown; rn01 has no DHCPv6 object" \
+        jq -e '[.nodes[] | .ok] == [true, false, false] and (.nodes[2].message | test("no IPv6 host object"))' "$WORK/add6.json"
+    addr=$(probe6 add)
+    check "v6: rn06's DUID is offered fd00:75::16 ($addr)" [ "$addr" = fd00:75::16 ]
+    "${R[@]}" query rn06 "${K6[@]}" > "$WORK/query6.json" 2>/dev/null
+    check "v6 query: rn06's object by DUID with fd00:75::16" \
+        jq -e --arg duid $DUID '.[0] | .found and .reservations[0]."ip-address" == "fd00:75::16" and .reservations[0]."client-id" == $duid' "$WORK/query6.json"
+    "${R[@]}" del rn06 "${K6[@]}" > "$WORK/del6.json" 2>/dev/null
+    check "v6 del: rn06 removed" jq -e '.ok and (.nodes[0].actions[0] | test("removed 1 object"))' "$WORK/del6.json"
+    addr=$(probe6 del)
+    check "v6: after del, rn06 gets a pool address ($addr)" eval '[[ $addr == fd00:75::1[0-9a-f][0-9a-f][0-9a-f] ]]'
+else
+    bad "dhcpd -6 did not start: $(tail -5 "$WORK/dhcpd6.log" | tr '\n' ' ')"
 fi
 finish
