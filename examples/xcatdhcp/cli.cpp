@@ -56,6 +56,9 @@ Commands:
             [--user U --password-file F] [--kea-version X.Y.Z] [--json] [--keep-leases]
                                     makedhcp NODE / -d / -q for Kea: the config file and the
                                     running server together, no restart (docs/reservations.md)
+  reservations add|del|query NODE... -i INVENTORY --backend isc --key-file FILE
+            [--server HOST] [--port PORT] [--json]
+                                    the same for ISC dhcpd: the nodes' host objects over OMAPI
   omapi     add|del|query|create|update|remove ...
                                     host objects in a running dhcpd over OMAPI, natively (no
                                     omshell); see xcatdhcp omapi --help and docs/omapi.md

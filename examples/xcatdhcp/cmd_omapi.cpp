@@ -4,6 +4,7 @@
 // render). Also compiled into build/bin/omapi_tool (tests/bench/omapi_tool.cpp) for the
 // integration test while it is not registered.
 #include "args.hpp"
+#include "common.hpp"
 
 #include "xcatdhcp/control/omapi.hpp"
 #include "xcatdhcp/error.hpp"
@@ -14,7 +15,7 @@
 #include "xcatdhcp/render/secrets.hpp"
 
 #include <chrono>
-#include <fstream>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -30,7 +31,7 @@ namespace {
 namespace omapi = control::omapi;
 using render::isc::HostObject;
 
-const char* omapi_usage = R"(usage: xcatdhcp omapi ACTION [OPTIONS]
+const char* omapi_usage_head = R"(usage: xcatdhcp omapi ACTION [OPTIONS]
 
 Host objects in a running ISC dhcpd, over OMAPI (no omshell).
 
@@ -48,31 +49,13 @@ Actions:
   remove  (--name N | --mac M [--hardware-type T] | --ip A | --client-id ID)
                                           remove one object
 
-Connection:
-  --key-file FILE     the key as in /etc/xcat/ddns.key (name, algorithm, secret)
-  --key-name NAME     overrides the file's (or the inventory's site.dhcpomapikeyname)
-  --algorithm ALG     hmac-md5 (default), hmac-sha1, -sha224, -sha256, -sha384, -sha512
-  --server HOST       default 127.0.0.1
-  --port PORT         default 7911 (7912 with --family 6)
-  --family 4|6        which host objects (default 4)
-  --timeout MS        connect and reply timeout (default 10000)
-  --connections N     parallel connections for add/del/query (default 8)
-  --by-ip pools|always|never
-                      add/del: when to remove the object dhcpd finds through the lease of the
-                      host's address. pools (default): only for addresses inside a dynamic range
-                      of the inventory (dhcpd has leases only there); always: as xCAT does
+Connection (and batches):
+)";
+const char* omapi_usage_tail = R"(  --timeout MS        connect and reply timeout (default 10000)
   --json              machine-readable output
 
 Exit status: 0 when every host succeeded (query: every key was found), 1 otherwise.
 )";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read file", "path", path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 std::string json_text(const std::string& s) {
     std::string o = "\"";
@@ -92,76 +75,24 @@ std::string json_text(const std::string& s) {
     return o + "\"";
 }
 
-int parse_int(const std::string& text, const std::string& option, long lo, long hi) {
-    try {
-        std::size_t used = 0;
-        long v = std::stol(text, &used, 0);
-        if (used == text.size() && v >= lo && v <= hi) return static_cast<int>(v);
-    } catch (const std::exception&) {
-    }
-    throw Error("not a number in range " + std::to_string(lo) + ".." + std::to_string(hi), "option " + option, text);
-}
-
 net::IpAddress parse_ip(const std::string& text, const std::string& option) {
     return net::IpAddress::parse_or_throw(text, option);
 }
 
 struct Session {
-    omapi::ClientOptions options;
-    std::string inventory_path;
-    std::vector<net::AddressRange> pools;  // the inventory's dynamic ranges (rendered pools)
+    OmapiSession omapi;
+    std::optional<intent::Intent> intent;  // from -i
 };
 
-Session session_options(const Args& args) {
-    Session s;
-    auto& o = s.options;
-    s.inventory_path = args.value("--inventory", "-i");
-    std::string key_name, algorithm;
-    if (!s.inventory_path.empty()) {
-        auto built = intent::build(inventory::load_file(s.inventory_path));
-        key_name = built.intent.omapi_key.name;
-        algorithm = built.intent.omapi_key.algorithm;
-        for (const auto& subnet : built.intent.subnets)
-            s.pools.insert(s.pools.end(), subnet.pools.begin(), subnet.pools.end());
-    }
-    if (auto file = args.value("--key-file"); !file.empty()) {
-        auto key = render::parse_key_text(slurp(file));
-        o.secret = key.secret;
-        if (!key.name.empty() && s.inventory_path.empty()) key_name = key.name;
-        if (!key.algorithm.empty() && s.inventory_path.empty()) algorithm = key.algorithm;
-        if (key_name.empty()) key_name = key.name;
-        if (algorithm.empty()) algorithm = key.algorithm;
-    }
-    if (auto v = args.value("--key-name"); !v.empty()) key_name = v;
-    if (auto v = args.value("--algorithm"); !v.empty()) algorithm = v;
-    o.key_name = key_name;
-    o.algorithm = algorithm.empty() ? "hmac-md5" : algorithm;
-    if (!o.key_name.empty() && o.secret.empty())
-        throw Error("--key-file is needed for the OMAPI secret", "option", "--key-file");
-    if (auto v = args.value("--server"); !v.empty()) o.server = v;
-    if (auto v = args.value("--family"); !v.empty())
-        o.family = parse_int(v, "--family", 4, 6) == 6 ? net::Family::v6 : net::Family::v4;
-    if (auto v = args.value("--port"); !v.empty()) o.port = static_cast<std::uint16_t>(parse_int(v, "--port", 1, 65535));
-    if (auto v = args.value("--timeout"); !v.empty()) {
-        auto ms = std::chrono::milliseconds(parse_int(v, "--timeout", 1, 3600000));
-        o.connect_timeout = ms;
-        o.io_timeout = ms;
-    }
-    if (auto v = args.value("--connections"); !v.empty())
-        o.connections = static_cast<std::size_t>(parse_int(v, "--connections", 1, 64));
-    return s;
-}
-
 std::vector<HostObject> inventory_hosts(const Session& s, const Args& args) {
-    if (s.inventory_path.empty()) throw Error("missing -i INVENTORY", "option", "-i");
-    auto built = intent::build(inventory::load_file(s.inventory_path));
-    auto all = render::isc::host_objects(built.intent);
+    if (!s.intent) throw Error("missing -i INVENTORY", "option", "-i");
+    auto all = render::isc::host_objects(*s.intent);
     auto nodes = args.values("--node");
     std::set<std::string> wanted(nodes.begin(), nodes.end());
     std::vector<HostObject> hosts;
     std::set<std::string> seen;
     for (auto& h : all) {
-        if (h.family != s.options.family) continue;
+        if (h.family != s.omapi.options.family) continue;
         if (!wanted.empty() && !wanted.count(h.node)) continue;
         seen.insert(h.node);
         hosts.push_back(std::move(h));
@@ -228,33 +159,32 @@ int print_report(const omapi::BatchReport& report, std::ostream& out, bool json,
 
 int cmd_omapi(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help") {
-        (argv.empty() ? err : out) << omapi_usage;
+        (argv.empty() ? err : out) << omapi_usage_head << omapi_help << omapi_usage_tail;
         return argv.empty() ? 2 : 0;
     }
     const std::string action = argv[0];
     Args args(std::vector<std::string>(argv.begin() + 1, argv.end()),
-              {"-i", "--inventory", "--node", "--key-file", "--key-name", "--algorithm", "--server", "--port",
-               "--family", "--timeout", "--connections", "--name", "--mac", "--hardware-type", "--ip", "--client-id",
-               "--statements", "--set-ip", "--set-hardware-type", "--set-statements", "--by-ip"},
+              with(omapi_options, {"-i", "--inventory", "--node", "--name", "--mac", "--hardware-type", "--ip",
+                                   "--client-id", "--statements", "--set-ip", "--set-hardware-type",
+                                   "--set-statements"}),
               {"--json"});
     if (!args.positionals().empty()) throw Error("unexpected argument", "omapi", args.positionals()[0]);
     static const std::set<std::string> actions = {"add", "del", "query", "create", "update", "remove"};
     if (!actions.count(action)) {
-        err << "xcatdhcp omapi: unknown action '" << action << "'\n" << omapi_usage;
+        err << "xcatdhcp omapi: unknown action '" << action << "'\n" << omapi_usage_head << omapi_help << omapi_usage_tail;
         return 2;
     }
     const bool json = args.flag("--json");
-    Session session = session_options(args);
-    omapi::BatchOptions batch;
-    const std::string by_ip = args.value("--by-ip", "", "pools");
-    if (by_ip == "never") batch.by_ip = false;
-    else if (by_ip == "pools") batch.pools = session.pools;
-    else if (by_ip != "always") throw Error("expects pools, always or never", "option --by-ip", by_ip);
+    Session session;
+    if (auto path = args.value("--inventory", "-i"); !path.empty())
+        session.intent = intent::build(inventory::load_file(path)).intent;
+    session.omapi = omapi_session(args, session.intent ? &*session.intent : nullptr, 1);
+    const omapi::BatchOptions& batch = session.omapi.batch;
 
     if (action == "add" || action == "del") {
         auto hosts = inventory_hosts(session, args);
         auto start = std::chrono::steady_clock::now();
-        omapi::Client client(session.options);
+        omapi::Client client(session.omapi.options);
         auto report = action == "add" ? client.add(hosts, batch) : client.remove(hosts, batch);
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (report.aborted) err << "xcatdhcp: " << report.aborted->what() << "\n";
@@ -264,7 +194,7 @@ int cmd_omapi(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     if (action == "query") {
         std::vector<omapi::HostKey> keys;
         std::vector<std::string> labels;
-        if (!session.inventory_path.empty() && args.value("--name").empty() && args.value("--mac").empty() &&
+        if (session.intent && args.value("--name").empty() && args.value("--mac").empty() &&
             args.value("--ip").empty() && args.value("--client-id").empty()) {
             for (const auto& h : inventory_hosts(session, args)) {
                 keys.push_back(omapi::HostKey::by_name(h.name));
@@ -274,7 +204,7 @@ int cmd_omapi(const std::vector<std::string>& argv, std::ostream& out, std::ostr
             keys.push_back(key_from(args));
             labels.push_back(keys.back().describe());
         }
-        omapi::Client client(session.options);
+        omapi::Client client(session.omapi.options);
         auto results = client.lookup(keys);
         int status = 0;
         if (json) out << "[";
@@ -298,13 +228,13 @@ int cmd_omapi(const std::vector<std::string>& argv, std::ostream& out, std::ostr
         return status;
     }
 
-    omapi::Client client(session.options);
+    omapi::Client client(session.omapi.options);
     if (action == "create") {
         HostObject h;
         h.name = args.value("--name");
         if (h.name.empty()) throw Error("create needs --name", "option", "--name");
         h.node = h.name;
-        h.family = session.options.family;
+        h.family = session.omapi.options.family;
         h.mac = args.value("--mac");
         if (auto t = args.value("--hardware-type"); !t.empty()) h.hardware_type = parse_int(t, "--hardware-type", 0, 255);
         h.client_identifier = args.value("--client-id");

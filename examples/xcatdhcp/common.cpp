@@ -10,6 +10,7 @@
 #include "xcatdhcp/render/secrets.hpp"
 #include "xcatdhcp/version.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -122,6 +123,72 @@ control::Endpoint endpoint_from(const Args& args) {
     settings.insecure = args.flag("--insecure");
     settings.timeout_seconds = args.value("--timeout");
     return control::make_endpoint(settings);
+}
+
+const std::set<std::string> omapi_options = {"--key-file", "--key-name", "--algorithm", "--server", "--port",
+                                             "--family",   "--timeout",  "--connections", "--by-ip"};
+
+const char* const omapi_help =
+    "  --key-file FILE     the key as in /etc/xcat/ddns.key (name, algorithm, secret)\n"
+    "  --key-name NAME     overrides the file's (or the inventory's site.dhcpomapikeyname)\n"
+    "  --algorithm ALG     hmac-md5 (default), hmac-sha1, -sha224, -sha256, -sha384, -sha512\n"
+    "  --server HOST       default 127.0.0.1\n"
+    "  --port PORT         default 7911 (7912 with --family 6)\n"
+    "  --family 4|6        which host objects (default 4)\n"
+    "  --connections N     parallel connections for batches (default 8)\n"
+    "  --by-ip pools|always|never\n"
+    "                      add/del: when to remove the object dhcpd finds through the lease of the\n"
+    "                      host's address. pools (default): only for addresses inside a dynamic range\n"
+    "                      of the inventory (dhcpd has leases only there); always: as xCAT does\n";
+
+int parse_int(const std::string& text, const std::string& option, long lo, long hi) {
+    try {
+        std::size_t used = 0;
+        long v = std::stol(text, &used, 0);
+        if (used == text.size() && v >= lo && v <= hi) return static_cast<int>(v);
+    } catch (const std::exception&) {
+    }
+    throw Error("not a number in range " + std::to_string(lo) + ".." + std::to_string(hi), "option " + option, text);
+}
+
+OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int timeout_unit_ms) {
+    OmapiSession s;
+    auto& o = s.options;
+    std::string key_name, algorithm;
+    if (intent) {
+        key_name = intent->omapi_key.name;
+        algorithm = intent->omapi_key.algorithm;
+        for (const auto& subnet : intent->subnets) s.pools.insert(s.pools.end(), subnet.pools.begin(), subnet.pools.end());
+    }
+    if (auto file = args.value("--key-file"); !file.empty()) {
+        auto key = render::parse_key_text(read_file(file));
+        o.secret = key.secret;
+        if (key_name.empty()) key_name = key.name;
+        if (algorithm.empty()) algorithm = key.algorithm;
+    }
+    if (auto v = args.value("--key-name"); !v.empty()) key_name = v;
+    if (auto v = args.value("--algorithm"); !v.empty()) algorithm = v;
+    o.key_name = key_name;
+    o.algorithm = algorithm.empty() ? "hmac-md5" : algorithm;
+    if (!o.key_name.empty() && o.secret.empty())
+        throw Error("--key-file is needed for the OMAPI secret", "option", "--key-file");
+    if (auto v = args.value("--server"); !v.empty()) o.server = v;
+    if (auto v = args.value("--family"); !v.empty())
+        o.family = parse_int(v, "--family", 4, 6) == 6 ? net::Family::v6 : net::Family::v4;
+    if (auto v = args.value("--port"); !v.empty()) o.port = static_cast<std::uint16_t>(parse_int(v, "--port", 1, 65535));
+    if (auto v = args.value("--timeout"); !v.empty()) {
+        auto ms = std::chrono::milliseconds(
+            static_cast<long long>(parse_int(v, "--timeout", 1, 3600000 / timeout_unit_ms)) * timeout_unit_ms);
+        o.connect_timeout = ms;
+        o.io_timeout = ms;
+    }
+    if (auto v = args.value("--connections"); !v.empty())
+        o.connections = static_cast<std::size_t>(parse_int(v, "--connections", 1, 64));
+    const std::string by_ip = args.value("--by-ip", "", "pools");
+    if (by_ip == "never") s.batch.by_ip = false;
+    else if (by_ip == "pools") s.batch.pools = s.pools;
+    else if (by_ip != "always") throw Error("expects pools, always or never", "option --by-ip", by_ip);
+    return s;
 }
 
 render::kea::KeaProfile kea_profile(const Args& args, const inventory::Inventory& inventory) {

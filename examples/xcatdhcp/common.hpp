@@ -5,8 +5,10 @@
 
 #include "xcatdhcp/backend.hpp"
 #include "xcatdhcp/control/kea_client.hpp"
+#include "xcatdhcp/control/omapi.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/inventory/inventory.hpp"
+#include "xcatdhcp/net/range.hpp"
 #include "xcatdhcp/render/files.hpp"
 #include "xcatdhcp/render/kea.hpp"
 
@@ -38,6 +40,24 @@ extern const std::set<std::string> endpoint_options;
 extern const std::set<std::string> endpoint_flags;
 extern const char* const endpoint_help;
 control::Endpoint endpoint_from(const Args& args);
+
+// An integer option value in [lo, hi] (decimal, 0x hex or 0 octal); Error naming the option.
+int parse_int(const std::string& text, const std::string& option, long lo, long hi);
+
+// A session with dhcpd's OMAPI port (`omapi`, `reservations --backend isc`): --key-file (the
+// key as in /etc/xcat/ddns.key), --key-name, --algorithm, --server, --port, --family,
+// --timeout, --connections, and --by-ip for the batch removals.
+extern const std::set<std::string> omapi_options;
+extern const char* const omapi_help;
+struct OmapiSession {
+    control::omapi::ClientOptions options;
+    control::omapi::BatchOptions batch;
+    std::vector<net::AddressRange> pools;  // the intent's dynamic ranges (rendered pools)
+};
+// `intent` (from -i, when given) supplies the key name and algorithm (site.dhcpomapikeyname,
+// site.dhcpomapialgorithm) and the pools; --timeout is read in units of `timeout_unit_ms`
+// (1: milliseconds as `omapi` takes it; 1000: seconds, as the Kea commands take it).
+OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int timeout_unit_ms);
 
 // The Kea profile a render targets: --kea-version, else the version in the server facts.
 render::kea::KeaProfile kea_profile(const Args& args, const inventory::Inventory& inventory);

@@ -300,6 +300,101 @@ std::optional<Host> host_from_values(const Values& values, std::uint32_t handle)
     return h;
 }
 
+// ---------------------------------------------------------------- LeaseKey, Lease
+LeaseKey LeaseKey::by_ip(const net::IpAddress& ip) {
+    LeaseKey k;
+    k.ip = ip;
+    return k;
+}
+LeaseKey LeaseKey::by_mac(std::string mac, int hardware_type) {
+    LeaseKey k;
+    k.mac = std::move(mac);
+    k.hardware_type = hardware_type;
+    return k;
+}
+LeaseKey LeaseKey::by_client_identifier(std::string id) {
+    LeaseKey k;
+    k.client_identifier = std::move(id);
+    return k;
+}
+
+bool LeaseKey::empty() const { return !ip && mac.empty() && client_identifier.empty(); }
+
+std::string LeaseKey::describe() const {
+    std::string out;
+    auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+    if (ip) add("ip-address " + ip->to_string());
+    if (!mac.empty()) add("hardware-address " + mac + " (type " + std::to_string(hardware_type) + ")");
+    if (!client_identifier.empty()) add("dhcp-client-identifier " + client_identifier);
+    return out.empty() ? "no key" : out;
+}
+
+std::string lease_state_name(int state) {
+    static const char* names[] = {"", "free", "active", "expired", "released", "abandoned",
+                                  "reset", "backup", "reserved", "bootp"};
+    if (state >= 1 && state <= 9) return names[state];
+    return "state " + std::to_string(state);
+}
+
+namespace {
+
+std::optional<net::IpAddress> address_of(const std::string& v) {
+    if (v.size() == 4) {
+        std::uint32_t a = 0;
+        for (char c : v) a = (a << 8) | static_cast<unsigned char>(c);
+        return net::IpAddress::v4(a);
+    }
+    if (v.size() == 16) {
+        std::array<std::uint8_t, 16> b{};
+        std::copy(v.begin(), v.end(), b.begin());
+        return net::IpAddress::v6(b);
+    }
+    return std::nullopt;
+}
+
+// dhcpd sends times as big-endian integers of its TIME size (4 or 8 bytes).
+std::optional<std::int64_t> time_of(const Values& values, std::string_view name) {
+    const std::string* v = find(values, name);
+    if (!v || (v->size() != 4 && v->size() != 8)) return std::nullopt;
+    std::uint64_t t = 0;
+    for (char c : *v) t = (t << 8) | static_cast<unsigned char>(c);
+    if (v->size() == 4) return static_cast<std::int64_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(t)));
+    return static_cast<std::int64_t>(t);
+}
+
+Values lease_key_values(const LeaseKey& key) {
+    Values v;
+    if (key.ip) v.push_back(bytes_value("ip-address", address_bytes(*key.ip)));
+    if (!key.mac.empty()) {
+        v.push_back(bytes_value("hardware-address", mac_bytes(key.mac, "hardware-address")));
+        v.push_back(u32_value("hardware-type", static_cast<std::uint32_t>(key.hardware_type)));
+    }
+    if (!key.client_identifier.empty())
+        v.push_back(bytes_value("dhcp-client-identifier", identifier_bytes(key.client_identifier)));
+    return v;
+}
+
+}  // namespace
+
+std::optional<Lease> lease_from_values(const Values& values, std::uint32_t handle) {
+    const std::string* ip = find(values, "ip-address");
+    if (!ip) return std::nullopt;
+    Lease l;
+    l.handle = handle;
+    l.ip = address_of(*ip);
+    if (!l.ip) return std::nullopt;
+    if (auto s = find_u32(values, "state")) l.state = static_cast<int>(*s);
+    if (auto t = find_u32(values, "hardware-type")) l.hardware_type = static_cast<int>(*t & 0xff);
+    if (const auto* v = find(values, "hardware-address")) l.mac = hex_colon(*v);
+    if (const auto* v = find(values, "dhcp-client-identifier")) l.client_identifier = hex_colon(*v);
+    if (const auto* v = find(values, "client-hostname")) l.client_hostname = *v;
+    if (auto h = find_u32(values, "host")) l.host_handle = *h;
+    l.ends = time_of(values, "ends");
+    l.cltt = time_of(values, "cltt");
+    l.values = values;
+    return l;
+}
+
 std::size_t BatchReport::succeeded() const {
     return static_cast<std::size_t>(std::count_if(hosts.begin(), hosts.end(), [](const auto& h) { return h.ok; }));
 }
@@ -822,6 +917,52 @@ std::vector<LookupResult> Client::lookup(const std::vector<HostKey>& keys) {
         auto& r = results[index[k]];
         if (a.ok) r.host = host_of(a);
         else if (a.kind != ErrorKind::not_found) r.error = answer_error(a, "lookup of host by " + keys[index[k]].describe());
+    }
+    return results;
+}
+
+namespace {
+Message open_lease(const LeaseKey& key) {
+    Message m;
+    m.op = Op::open;
+    m.message_values.push_back(bytes_value("type", "lease"));
+    m.object_values = lease_key_values(key);
+    return m;
+}
+}  // namespace
+
+std::optional<Lease> Client::lookup_lease(const LeaseKey& key) {
+    auto results = lookup_leases({key});
+    if (results.front().error) throw *results.front().error;
+    return results.front().lease;
+}
+
+std::vector<LeaseLookupResult> Client::lookup_leases(const std::vector<LeaseKey>& keys) {
+    std::vector<LeaseLookupResult> results(keys.size());
+    std::vector<Message> requests;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        try {
+            if (keys[i].empty())
+                throw OmapiError(ErrorKind::invalid_argument, "lease lookup needs an address, MAC or identifier");
+            requests.push_back(open_lease(keys[i]));
+            index.push_back(i);
+        } catch (const OmapiError& e) {
+            results[i].error = e;
+        }
+    }
+    auto answers = impl_->exchange(std::move(requests), "looking up leases");
+    for (std::size_t k = 0; k < answers.size(); ++k) {
+        auto& a = answers[k];
+        auto& r = results[index[k]];
+        if (a.ok) {
+            r.lease = lease_from_values(a.message.object_values, a.message.handle);
+            if (!r.lease)
+                r.error = OmapiError(ErrorKind::protocol, "lease lookup by " + keys[index[k]].describe() +
+                                                              ": dhcpd's answer has no ip-address");
+        } else if (a.kind != ErrorKind::not_found) {
+            r.error = answer_error(a, "lease lookup by " + keys[index[k]].describe());
+        }
     }
     return results;
 }

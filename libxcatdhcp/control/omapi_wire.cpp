@@ -432,6 +432,7 @@ std::string result_text(std::uint32_t code) {
     case result::protocolerror: return "protocol error";
     case result::invalidarg: return "invalid argument";
     case result::unchanged: return "unchanged";
+    case result::multiple: return "more than one object matches";
     case result::keyconflict: return "key conflict";
     case result::badparse: return "parse error";
     case result::nokeys: return "no key specified";

@@ -205,23 +205,6 @@ NodeResult& result_for(std::vector<NodeResult>& results, const std::string& node
     return results.back();
 }
 
-std::vector<std::string> unique(const std::vector<std::string>& nodes) {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const auto& n : nodes)
-        if (seen.insert(n).second) out.push_back(n);
-    return out;
-}
-
-bool known_node(const intent::Intent& intent, const std::string& node) {
-    for (const auto& s : intent.subnets)
-        for (const auto& r : s.reservations)
-            if (r.node == node) return true;
-    for (const auto& r : intent.unplaced)
-        if (r.node == node) return true;
-    return false;
-}
-
 std::vector<std::string> macs_of(const intent::Intent& intent, const std::string& node) {
     std::vector<std::string> out;
     auto add = [&](const intent::Reservation& r) {
@@ -234,8 +217,6 @@ std::vector<std::string> macs_of(const intent::Intent& intent, const std::string
     for (const auto& r : intent.unplaced) add(r);
     return out;
 }
-
-Json reservation_json(const control::Reservation& r) { return Json::parse(control::to_json(r)); }
 
 }  // namespace
 
@@ -318,56 +299,6 @@ std::vector<std::string> conflicting_leases(std::string_view mac, std::string_vi
         if (std::find(out.begin(), out.end(), l.ip_address) == out.end()) out.push_back(l.ip_address);
     }
     return out;
-}
-
-Selection select_for_add(const intent::Intent& intent, const std::vector<std::string>& nodes) {
-    Selection out;
-    for (const auto& node : unique(nodes)) {
-        bool known = false, placed = false;
-        for (const auto& s : intent.subnets) {
-            if (s.family() != net::Family::v4) continue;
-            for (const auto& r : s.reservations)
-                if (r.node == node) known = placed = true;  // with or without a fixed address
-        }
-        if (!known) known = known_node(intent, node);
-        if (!known) out.rejected.push_back({node, false, {}, "unknown node (not in the inventory, or no MAC)"});
-        else if (!placed) out.rejected.push_back({node, false, {}, "no IPv4 reservation in the intent (its IP is unknown or on no served subnet)"});
-        else out.nodes.push_back(node);
-    }
-    return out;
-}
-
-bool Report::ok() const {
-    if (!error.empty()) return false;
-    for (const auto& n : nodes)
-        if (!n.ok) return false;
-    return true;
-}
-
-std::string to_json(const Report& report) {
-    Json j;
-    j["method"] = report.method;
-    j["config"] = report.config_path;
-    j["file_written"] = report.file_written;
-    j["ok"] = report.ok();
-    if (!report.error.empty()) j["error"] = report.error;
-    Json nodes = Json::array();
-    for (const auto& n : report.nodes)
-        nodes.push_back({{"node", n.node}, {"ok", n.ok}, {"actions", n.actions}, {"message", n.message}});
-    j["nodes"] = std::move(nodes);
-    return j.dump(2);
-}
-
-std::string to_json(const std::vector<NodeQuery>& queries) {
-    Json out = Json::array();
-    for (const auto& q : queries) {
-        Json res = Json::array(), leases = Json::array();
-        for (const auto& r : q.reservations) res.push_back(reservation_json(r));
-        for (const auto& l : q.leases) leases.push_back(Json::parse(control::to_json(l)));
-        out.push_back({{"node", q.node}, {"found", q.found}, {"source", q.source}, {"reservations", res},
-                       {"leases", leases}, {"message", q.message}});
-    }
-    return out.dump(2);
 }
 
 // ---------------------------------------------------------------- the live layer
@@ -496,7 +427,7 @@ Report KeaReservations::add_nodes(const intent::Intent& intent, std::string_view
                                   const std::vector<std::string>& nodes) {
     Report report;
     report.config_path = path_;
-    for (const auto& n : unique(nodes)) report.nodes.push_back({n, false, {}, {}});
+    for (const auto& n : unique_nodes(nodes)) report.nodes.push_back({n, false, {}, {}});
     auto selection = select_for_add(intent, nodes);
     for (const auto& r : selection.rejected) result_for(report.nodes, r.node) = r;
     Context ctx{client_, report};
@@ -605,7 +536,7 @@ Report KeaReservations::add_nodes(const intent::Intent& intent, std::string_view
 Report KeaReservations::remove_nodes(const intent::Intent& intent, const std::vector<std::string>& nodes) {
     Report report;
     report.config_path = path_;
-    for (const auto& n : unique(nodes)) report.nodes.push_back({n, false, {}, {}});
+    for (const auto& n : unique_nodes(nodes)) report.nodes.push_back({n, false, {}, {}});
     Context ctx{client_, report};
     if (!prepare(client_, options_, report, ctx)) return report;
     std::set<std::string> wanted;
@@ -709,7 +640,7 @@ std::vector<NodeQuery> KeaReservations::query(const intent::Intent& intent, cons
         auto cfg = client_.config_get();
         if (cfg.ok() && cfg.value) running = cfg.value->config;
     }
-    for (const auto& node : unique(nodes)) {
+    for (const auto& node : unique_nodes(nodes)) {
         NodeQuery q;
         q.node = node;
         if (host_cmds) {

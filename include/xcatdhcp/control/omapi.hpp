@@ -179,6 +179,53 @@ struct LookupResult {
     std::optional<OmapiError> error;   // set for anything but found / not found
 };
 
+// ---------------------------------------------------------------- lease objects
+// How a lease is found. dhcpd 4.4 looks leases up by ip-address, by dhcp-client-identifier and
+// by hardware-address (+ type); a key that matches several leases (a client that held more than
+// one address) is refused, so by_mac finds a lease only while the MAC has exactly one.
+// Leases exist only for addresses of dynamic pools: a fixed-address host gets none.
+struct LeaseKey {
+    std::optional<net::IpAddress> ip;
+    std::string mac;          // colon or dash separated hex; "" = not part of the key
+    int hardware_type = 1;
+    std::string client_identifier;
+
+    static LeaseKey by_ip(const net::IpAddress& ip);
+    static LeaseKey by_mac(std::string mac, int hardware_type = 1);
+    static LeaseKey by_client_identifier(std::string id);
+
+    std::string describe() const;
+    bool empty() const;
+};
+
+// A lease object as dhcpd returns it (attributes in dhcpd(8), "THE LEASE OBJECT").
+struct Lease {
+    std::uint32_t handle = 0;
+    std::optional<net::IpAddress> ip;
+    int state = 0;                  // 1 free, 2 active, 3 expired, 4 released, 5 abandoned,
+                                    // 6 reset, 7 backup, 8 reserved, 9 bootp
+    int hardware_type = 0;
+    std::string mac;                // lowercase colon-separated, "" when none
+    std::string client_identifier;  // lowercase colon-separated hex, "" when none
+    std::string client_hostname;    // what the client sent in option 12
+    std::optional<std::int64_t> ends;  // epoch seconds (dhcpd's "ends"); nullopt when not sent
+    std::optional<std::int64_t> cltt;  // client's last transaction time
+    std::uint32_t host_handle = 0;  // the host object the lease belongs to, 0 when none
+    Values values;                  // everything dhcpd sent, raw
+
+    bool operator==(const Lease&) const = default;
+};
+
+// "free", "active", ... for Lease::state; "state N" otherwise.
+std::string lease_state_name(int state);
+// Lease from the object values of an update message; nullopt when it has no ip-address.
+std::optional<Lease> lease_from_values(const Values& values, std::uint32_t handle = 0);
+
+struct LeaseLookupResult {
+    std::optional<Lease> lease;        // nullopt: not found, or error
+    std::optional<OmapiError> error;   // set for anything but found / not found
+};
+
 struct SessionStats {
     std::size_t requests = 0;      // messages sent
     std::size_t replies = 0;       // messages received
@@ -215,6 +262,11 @@ public:
     BatchReport remove(const std::vector<render::isc::HostObject>& hosts, const BatchOptions& options = {});
     // Pipelined lookups, one result per key.
     std::vector<LookupResult> lookup(const std::vector<HostKey>& keys);
+
+    // Lease objects. nullopt when nothing matches; a key matching several leases is an
+    // OmapiError (conflict or rejected, as dhcpd answers). Pipelined for the batch form.
+    std::optional<Lease> lookup_lease(const LeaseKey& key);
+    std::vector<LeaseLookupResult> lookup_leases(const std::vector<LeaseKey>& keys);
 
     bool is_open() const;
     void close();

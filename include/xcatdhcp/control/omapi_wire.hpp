@@ -186,6 +186,7 @@ inline constexpr std::uint32_t versionmismatch = dhcp_class + 1;
 inline constexpr std::uint32_t protocolerror = dhcp_class + 2;
 inline constexpr std::uint32_t invalidarg = dhcp_class + 3;
 inline constexpr std::uint32_t unchanged = dhcp_class + 5;
+inline constexpr std::uint32_t multiple = dhcp_class + 6;  // the key matches more than one object
 inline constexpr std::uint32_t keyconflict = dhcp_class + 7;
 inline constexpr std::uint32_t badparse = dhcp_class + 8;
 inline constexpr std::uint32_t nokeys = dhcp_class + 9;

@@ -27,6 +27,7 @@
 
 #include "xcatdhcp/control/kea_client.hpp"
 #include "xcatdhcp/intent/intent.hpp"
+#include "xcatdhcp/live/report.hpp"  // Report, NodeResult, NodeQuery, to_json, select_for_add
 #include "xcatdhcp/render/kea.hpp"
 
 namespace xcatdhcp::live {
@@ -66,46 +67,6 @@ std::vector<std::string> conflicting_leases(std::string_view mac, std::string_vi
                                             std::uint32_t subnet_id,
                                             const std::optional<control::Lease4>& lease_on_reserved,
                                             const std::vector<control::Lease4>& leases_of_mac);
-
-// ---------------------------------------------------------------- outcomes
-
-struct NodeResult {
-    std::string node;
-    bool ok = false;
-    std::vector<std::string> actions;  // "file: added 192.168.64.20", "reservation-add: ok", ...
-    std::string message;               // why it failed, or a note
-};
-
-struct Report {
-    std::string method;        // "host_cmds" or "config-set"
-    std::string config_path;
-    bool file_written = false;
-    std::string error;         // a failure that stopped everything (config-test refused, ...)
-    std::vector<NodeResult> nodes;  // in the order asked
-    bool ok() const;
-};
-
-struct NodeQuery {
-    std::string node;
-    bool found = false;                              // some reservation exists
-    std::string source;                              // "reservation-get" or "config-get"
-    std::vector<control::Reservation> reservations;
-    std::vector<control::Lease4> leases;
-    std::string message;
-};
-
-std::string to_json(const Report& report);
-std::string to_json(const std::vector<NodeQuery>& queries);
-
-// Batch bookkeeping: which asked nodes are usable for an add, from the intent. Unknown names
-// and nodes with no reservation on an IPv4 subnet (IP unknown, no served subnet) get a failed
-// NodeResult in `rejected`. A reservation without a fixed address (IP inside a dynamic range)
-// is usable: it still carries the node's boot settings.
-struct Selection {
-    std::vector<std::string> nodes;     // usable, in order, without duplicates
-    std::vector<NodeResult> rejected;
-};
-Selection select_for_add(const intent::Intent& intent, const std::vector<std::string>& nodes);
 
 // The desired state KeaReservations::add takes: the intent's kea-dhcp4.conf for `profile`
 // (DHCPv4 only: no DHCPv6, D2 or Control Agent file). `inventory_digest` goes into its header.
