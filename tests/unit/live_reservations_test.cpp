@@ -249,7 +249,7 @@ TEST_CASE("live: batch selection rejects unknown nodes and nodes on no IPv4 subn
     CHECK(sel.rejected[1].message.find("no IPv4 reservation") != std::string::npos);
 }
 
-TEST_CASE("live: add with host_cmds: config-test, atomic file, del+add in memory, conflicting leases removed") {
+TEST_CASE("live: add with host_cmds: del+add in memory, then the atomic file, conflicting leases removed") {
     Server srv;
     srv.commands(true);
     // cn3's future address is leased to someone else; cn2's MAC holds a pool lease.
@@ -275,7 +275,7 @@ TEST_CASE("live: add with host_cmds: config-test, atomic file, del+add in memory
     CHECK_FALSE(find(report, "ghost")->ok);
     CHECK_FALSE(find(report, "cn9")->ok);
     CHECK(find(report, "cn9")->message.find("makedhcp -n") != std::string::npos);
-    CHECK(srv.sent("config-test").size() == 1);
+    CHECK(srv.sent("config-test").empty());  // the server checks each object as it takes it
     CHECK(srv.sent("config-set").empty());
     auto adds = srv.sent("reservation-add");
     REQUIRE(adds.size() == 2);
@@ -347,15 +347,26 @@ TEST_CASE("live: a refused reservation-add fails only that node") {
     srv.commands(true);
     srv.fake->answers["reservation-add"] = {R"({"result": 1, "text": "Host already exists."})",
                                             R"({"result": 0, "text": "Host added."})"};
+    std::string cn2_before = reservations_of(srv.file(), {"cn2"}).at(0).json;
     KeaReservations live(srv.client, srv.path, Options{false, false});
     auto report = live.add(make_intent(), desired_conf, {"cn2", "cn3"});
     CHECK_FALSE(find(report, "cn2")->ok);
     CHECK(find(report, "cn2")->message.find("Host already exists") != std::string::npos);
     CHECK(find(report, "cn3")->ok);
     CHECK(srv.sent("lease4-del").empty());
+    // The file gets what the server took: cn3's new object, cn2's old one; cn2's old object
+    // went back into the server's memory.
+    CHECK(reservations_of(srv.file(), {"cn3"}).size() == 1);
+    REQUIRE(reservations_of(srv.file(), {"cn2"}).size() == 1);
+    CHECK(reservations_of(srv.file(), {"cn2"})[0].json == cn2_before);
+    auto adds = srv.sent("reservation-add");
+    REQUIRE(adds.size() == 3);  // cn2 (refused), cn3, cn2's previous object back
+    CHECK(adds[0].find("192.168.64.22") != std::string::npos);
+    CHECK(adds[2].find("192.168.64.12") != std::string::npos);
+    CHECK(find(report, "cn2")->actions.back() == "previous reservation restored in the server");
 }
 
-TEST_CASE("live: add without host_cmds: config-set of the new document, file first") {
+TEST_CASE("live: add without host_cmds: config-set of the new document, then the file") {
     Server srv;
     srv.commands(false);
     KeaReservations live(srv.client, srv.path);
@@ -370,10 +381,10 @@ TEST_CASE("live: add without host_cmds: config-set of the new document, file fir
     CHECK(reservations_of(srv.file(), {"cn3"}).size() == 1);
 }
 
-TEST_CASE("live: a refused config-test changes nothing") {
+TEST_CASE("live: a refused config-set changes nothing") {
     Server srv;
     srv.commands(false);
-    srv.fake->answers["config-test"] = {R"({"result": 1, "text": "bad config"})"};
+    srv.fake->answers["config-set"] = {R"({"result": 1, "text": "bad config"})"};
     std::string before = srv.file();
     KeaReservations live(srv.client, srv.path);
     auto report = live.add(make_intent(), desired_conf, {"cn3"});
@@ -381,7 +392,8 @@ TEST_CASE("live: a refused config-test changes nothing") {
     CHECK_FALSE(report.file_written);
     CHECK(report.error.find("bad config") != std::string::npos);
     CHECK(find(report, "cn3")->message.find("bad config") != std::string::npos);
-    CHECK(srv.sent("config-set").empty());
+    CHECK(find(report, "cn3")->message.find("nothing was changed") != std::string::npos);
+    CHECK(srv.sent("config-set").size() == 1);
     CHECK(srv.file() == before);
 }
 
