@@ -1800,7 +1800,7 @@ _kea_reservations(operation, endpoint, inventory, nodes, config, profile = &PL_s
             auto kea_profile = profile_buf ? read_kea_profile(aTHX_ profile_buf, facts)
                                            : kea::KeaProfile::for_server(object->server);
             auto desired = live::desired_dhcp4(built.intent, kea_profile, read_secrets(aTHX_ secrets_buf),
-                                               inv::digest(*object));
+                                               inv::digest(*object), names);
             report = reservations.add(built.intent, desired, names);
         } else {
             report = reservations.remove(built.intent, names);

@@ -177,7 +177,7 @@ int cmd_reservations(const std::vector<std::string>& argv, std::ostream& out, st
     live::Report report;
     if (op == "add") {
         auto desired = live::desired_dhcp4(built.intent, kea_profile(args, inventory), read_secrets(args),
-                                           inventory::digest(inventory));
+                                           inventory::digest(inventory), nodes);
         report = live.add(built.intent, desired, nodes);
     } else {
         report = live.remove(built.intent, nodes);

@@ -481,11 +481,19 @@ Report finished(Report report) {
 }  // namespace
 
 std::string desired_dhcp4(const intent::Intent& intent, const render::kea::KeaProfile& profile,
-                          const render::Secrets& secrets, std::string_view inventory_digest) {
+                          const render::Secrets& secrets, std::string_view inventory_digest,
+                          const std::vector<std::string>& nodes) {
     render::kea::RenderOptions options;
     options.inventory_digest = std::string(inventory_digest);
     options.dhcp6 = options.ddns = options.control_agent = false;
-    auto files = render::kea::render(intent, profile, secrets, options);
+    std::optional<intent::Intent> only;
+    if (!nodes.empty()) {
+        const std::set<std::string> wanted(nodes.begin(), nodes.end());
+        only = intent;
+        for (auto& subnet : only->subnets)
+            std::erase_if(subnet.reservations, [&](const intent::Reservation& r) { return !wanted.count(r.node); });
+    }
+    auto files = render::kea::render(only ? *only : intent, profile, secrets, options);
     auto it = files.find(std::string(render::kea::dhcp4_file));
     if (it == files.end()) throw Error("the Kea render produced no kea-dhcp4.conf", "inventory", "");
     return it->second;
@@ -519,8 +527,8 @@ Report KeaReservations::add_nodes(const intent::Intent& intent, std::string_view
         disk = read_whole(path_);
         s = splice(disk, desired_dhcp4, wanted);
         // Nodes of the intent the render left without a DHCPv4 reservation.
-        std::set<std::string> rendered;
-        for (const auto& p : reservations_of(desired_dhcp4, wanted)) rendered.insert(p.node);
+        std::set<std::string> rendered(s.missing_subnet.begin(), s.missing_subnet.end());
+        for (const auto& p : s.added) rendered.insert(p.node);
         for (const auto& n : selection.nodes)
             if (!rendered.count(n)) {
                 auto& r = result_for(report.nodes, n);

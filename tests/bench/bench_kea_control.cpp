@@ -472,7 +472,14 @@ int run_bench_config_set(const std::vector<std::string>& argv) {
     const int batch = std::stoi(args.value("--batch", "", "10000"));
     auto inventory = bench::scale_inventory(existing + adds + batch);
     auto intent = intent::build(inventory).intent;
-    const std::string desired = render_cluster(intent, args.value("--kea-version", "", "2.2.0"));
+    auto version = Version::parse(args.value("--kea-version", "", "2.2.0"));
+    if (!version) throw Error("not a Kea version", "--kea-version", args.value("--kea-version"));
+    const auto profile = render::kea::KeaProfile::for_version(*version);
+    const render::Secrets secrets{"eGNhdGRoY3AtZXhhbXBsZS1rZXktbm90LWEtc2VjcmV0IQ==", ""};
+    // As `xcatdhcp reservations add` does: render the asked nodes, then add them (both timed).
+    auto add = [&](live::KeaReservations& live, const std::vector<std::string>& nodes) {
+        return live.add(intent, live::desired_dhcp4(intent, profile, secrets, "", nodes), nodes);
+    };
     KeaClient client(endpoint);
     live::Options options;
     options.force_config_set = args.flag("--force-config-set");
@@ -483,7 +490,7 @@ int run_bench_config_set(const std::vector<std::string>& argv) {
     std::string method, first_error;
     for (int i = 0; i < adds; ++i) {
         auto t0 = std::chrono::steady_clock::now();
-        auto report = reservations.add(intent, desired, {node_name(existing + i)});
+        auto report = add(reservations, {node_name(existing + i)});
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         method = report.method;
         if (report.ok()) ++singles_ok;
@@ -492,7 +499,7 @@ int run_bench_config_set(const std::vector<std::string>& argv) {
     std::vector<std::string> many;
     for (int i = 0; i < batch; ++i) many.push_back(node_name(existing + adds + i));
     auto t0 = std::chrono::steady_clock::now();
-    auto added = reservations.add(intent, desired, many);
+    auto added = add(reservations, many);
     double batch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::size_t batch_ok = 0;
     for (const auto& n : added.nodes) batch_ok += n.ok;
