@@ -39,6 +39,7 @@
 #include "xcatdhcp/apply/setup.hpp"
 #include "xcatdhcp/control/kea_client.hpp"
 #include "xcatdhcp/control/omapi.hpp"
+#include "xcatdhcp/live/isc_reservations.hpp"
 #include "xcatdhcp/live/kea_reservations.hpp"
 
 #include <charconv>
@@ -1840,22 +1841,12 @@ _omapi_hosts(operation, session, inventory, nodes = &PL_sv_undef, options = &PL_
         }
         auto built = intent::build(*object);
         auto client_options = read_omapi_session(aTHX_ session_buf, &built.intent);
-        omapi::BatchOptions batch;
         std::string by_ip = "pools";
         for (const auto& [key, value] : read_flat(aTHX_ options_buf)) {
             if (key == "by_ip") by_ip = value;
             else throw xcatdhcp::Error("unknown option (known: by_ip)", "options", key);
         }
-        if (by_ip == "never") {
-            batch.by_ip = false;
-        } else if (by_ip == "pools") {
-            std::vector<xcatdhcp::net::AddressRange> pools;
-            for (const auto& subnet : built.intent.subnets)
-                pools.insert(pools.end(), subnet.pools.begin(), subnet.pools.end());
-            batch.pools = std::move(pools);
-        } else if (by_ip != "always") {
-            throw xcatdhcp::Error("expects pools, always or never", "options.by_ip", by_ip);
-        }
+        auto batch = xcatdhcp::live::batch_options(by_ip, &built.intent, "options.by_ip");
         std::vector<std::string> wanted_list = nodes_buf ? read_list(aTHX_ nodes_buf) : std::vector<std::string>{};
         std::set<std::string> wanted(wanted_list.begin(), wanted_list.end()), seen;
         std::vector<xcatdhcp::render::isc::HostObject> hosts;
@@ -1888,6 +1879,54 @@ _omapi_hosts(operation, session, inventory, nodes = &PL_sv_undef, options = &PL_
         store(aTHX_ hv, "requests", newSVuv(report.requests));
         if (report.aborted) store(aTHX_ hv, "aborted", str_sv(aTHX_ report.aborted->what()));
         return ref;
+    });
+    EXTEND(SP, 1);
+    RETURN_OR_CROAK(result, err);
+
+
+void
+_isc_reservations(operation, session, inventory, nodes, options = &PL_sv_undef)
+    SV* operation
+    SV* session
+    SV* inventory
+    SV* nodes
+    SV* options
+  PPCODE:
+    STRLEN olen;
+    const char* op_p = string_arg(aTHX_ operation, "isc_reservations", "operation", &olen);
+    std::string_view op(op_p, olen);
+    const char* fn = op == "add" ? "isc_reservations_add"
+                   : op == "del" ? "isc_reservations_del" : "isc_reservations_query";
+    SV* session_buf = flat_hash_arg(aTHX_ session, fn, "session", nullptr);
+    SV* inventory_buf = nullptr;
+    SV* inventory_facts = nullptr;
+    const inv::Inventory* object = inventory_arg(aTHX_ inventory, fn, &inventory_buf, &inventory_facts);
+    SV* nodes_buf = list_arg(aTHX_ nodes, fn, "nodes");
+    SV* options_buf = flat_hash_arg(aTHX_ options, fn, "options", nullptr);
+    SV* err = nullptr;
+    SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
+        namespace live = xcatdhcp::live;
+        std::vector<std::string> names = read_list(aTHX_ nodes_buf);
+        if (names.empty()) throw xcatdhcp::Error("no node given", "nodes", "");
+        std::unique_ptr<inv::Inventory> converted;
+        if (!object) {
+            converted = std::make_unique<inv::Inventory>(read_inventory(aTHX_ inventory_buf, inventory_facts));
+            object = converted.get();
+        }
+        auto built = intent::build(*object);
+        std::string by_ip = "pools";
+        live::IscOptions live_options;
+        for (const auto& [key, value] : read_flat(aTHX_ options_buf)) {
+            if (key == "by_ip") by_ip = value;
+            else if (key == "leases") live_options.leases = flag(value);
+            else throw xcatdhcp::Error("unknown option (known: by_ip, leases)", "options", key);
+        }
+        live_options.batch = live::batch_options(by_ip, &built.intent, "options.by_ip");
+        xcatdhcp::control::omapi::Client client(read_omapi_session(aTHX_ session_buf, &built.intent));
+        live::IscReservations reservations(client, live_options);
+        if (op == "query") return sv_2mortal(str_sv(aTHX_ live::to_json(reservations.query(built.intent, names))));
+        auto report = op == "add" ? reservations.add(built.intent, names) : reservations.remove(built.intent, names);
+        return sv_2mortal(str_sv(aTHX_ live::to_json(report)));
     });
     EXTEND(SP, 1);
     RETURN_OR_CROAK(result, err);

@@ -5,6 +5,7 @@
 #include "xcatdhcp/host/facts.hpp"
 #include "xcatdhcp/inventory/digest.hpp"
 #include "xcatdhcp/inventory/load.hpp"
+#include "xcatdhcp/live/isc_reservations.hpp"
 #include "xcatdhcp/render/isc.hpp"
 #include "xcatdhcp/render/kea.hpp"
 #include "xcatdhcp/render/secrets.hpp"
@@ -158,7 +159,6 @@ OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int t
     if (intent) {
         key_name = intent->omapi_key.name;
         algorithm = intent->omapi_key.algorithm;
-        for (const auto& subnet : intent->subnets) s.pools.insert(s.pools.end(), subnet.pools.begin(), subnet.pools.end());
     }
     if (auto file = args.value("--key-file"); !file.empty()) {
         auto key = render::parse_key_text(read_file(file));
@@ -184,10 +184,7 @@ OmapiSession omapi_session(const Args& args, const intent::Intent* intent, int t
     }
     if (auto v = args.value("--connections"); !v.empty())
         o.connections = static_cast<std::size_t>(parse_int(v, "--connections", 1, 64));
-    const std::string by_ip = args.value("--by-ip", "", "pools");
-    if (by_ip == "never") s.batch.by_ip = false;
-    else if (by_ip == "pools") s.batch.pools = s.pools;
-    else if (by_ip != "always") throw Error("expects pools, always or never", "option --by-ip", by_ip);
+    s.batch = live::batch_options(args.value("--by-ip", "", "pools"), intent, "option --by-ip");
     return s;
 }
 

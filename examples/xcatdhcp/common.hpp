@@ -52,7 +52,6 @@ extern const char* const omapi_help;
 struct OmapiSession {
     control::omapi::ClientOptions options;
     control::omapi::BatchOptions batch;
-    std::vector<net::AddressRange> pools;  // the intent's dynamic ranges (rendered pools)
 };
 // `intent` (from -i, when given) supplies the key name and algorithm (site.dhcpomapikeyname,
 // site.dhcpomapialgorithm) and the pools; --timeout is read in units of `timeout_unit_ms`

@@ -265,6 +265,22 @@ Report merge(const std::vector<std::string>& nodes, const omapi::BatchReport& ba
 
 // ---------------------------------------------------------------- the live layer
 
+control::omapi::BatchOptions batch_options(std::string_view by_ip, const intent::Intent* intent,
+                                           std::string_view attribute) {
+    control::omapi::BatchOptions batch;
+    if (by_ip == "never") {
+        batch.by_ip = false;
+    } else if (by_ip == "pools") {
+        std::vector<net::AddressRange> pools;
+        if (intent)
+            for (const auto& subnet : intent->subnets) pools.insert(pools.end(), subnet.pools.begin(), subnet.pools.end());
+        batch.pools = std::move(pools);
+    } else if (by_ip != "always") {
+        throw Error("expects pools, always or never", std::string(attribute), std::string(by_ip));
+    }
+    return batch;
+}
+
 IscReservations::IscReservations(omapi::Client& client, IscOptions options)
     : client_(client), options_(std::move(options)) {}
 

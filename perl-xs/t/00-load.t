@@ -8,7 +8,8 @@ my @functions = qw(version select_backend parse_mac parse_mac_list parse_dynamic
   parse_server_facts probe_server_facts load_inventory inventory_from_tables inventory_from_hash
   build_intent parse_key_text render_isc render_kea validate
   apply kea_command kea_leases kea_stats kea_reservations_add kea_reservations_del
-  kea_reservations_query omapi_add omapi_del omapi_lookup);
+  kea_reservations_query omapi_add omapi_del omapi_lookup
+  isc_reservations_add isc_reservations_del isc_reservations_query);
 can_ok('xCAT::DHCP::XS', @functions);
 is_deeply([sort @xCAT::DHCP::XS::EXPORT_OK], [sort @functions], 'EXPORT_OK lists the API');
 ok(!defined &main::parse_mac_xyz, 'nothing unexpected imported');

@@ -3,7 +3,8 @@
 # 'direct') starts dhcpd with the rendered dhcpd.conf; omapi_add puts the nodes' host objects
 # in, omapi_lookup finds them, a DHCP exchange (`xcatdhcp probe`) gets the fixed address the
 # host object carries, omapi_del removes one; a wrong secret and an unknown node die clearly;
-# RSS stays flat over repeated lookups.
+# isc_reservations_add/query/del do the same per node with one outcome each (a bad node fails
+# alone); RSS stays flat over repeated lookups.
 #
 # Prerequisites and XCATDHCP_XS_LIVE as in 70-kea-live.t (here: dhcpd instead of kea-dhcp4).
 use strict;
@@ -143,6 +144,27 @@ is($del->{succeeded}, 1, 'omapi_del cn11');
 ok($del->{hosts}[0]{removed} >= 1, "omapi_del: removed $del->{hosts}[0]{removed} object(s)");
 ok(!defined omapi_lookup(\%session, ['cn11'])->[0]{host}, 'omapi_lookup after del: gone');
 is(omapi_lookup(\%session, ['cn12'])->[0]{host}{ip}, "$net.12", 'cn12 kept');
+
+# makedhcp NODE / -q / -d for ISC: the live layer over the same session, one outcome per node.
+my $live = isc_reservations_add({ session => \%session, inventory => $inventory, nodes => ['cn11', 'ghost'] });
+is($live->{method}, 'omapi', 'isc_reservations_add: through OMAPI');
+ok(!$live->{ok}, 'isc_reservations_add: not ok as a whole (ghost)');
+my %outcome = map { $_->{node} => $_ } @{ $live->{nodes} };
+ok($outcome{cn11}{ok}, 'isc_reservations_add: cn11 went through') or diag($json->encode($live));
+ok(!$outcome{ghost}{ok}, 'isc_reservations_add: ghost failed alone');
+like($outcome{ghost}{message}, qr/unknown/i, "isc_reservations_add: ghost's reason: $outcome{ghost}{message}");
+is(probe($nodes{cn11}{mac}), "$net.11", 'probe after isc_reservations_add: cn11 gets its fixed address');
+my $query = isc_reservations_query({ session => \%session, inventory => $inventory, nodes => ['cn11', 'cn12'] });
+is(scalar @$query, 2, 'isc_reservations_query: one entry per node');
+ok($query->[0]{found}, 'isc_reservations_query: cn11 found');
+is($query->[0]{reservations}[0]{'ip-address'}, "$net.11", 'isc_reservations_query: the fixed address');
+is(lc $query->[0]{reservations}[0]{'hw-address'}, $nodes{cn11}{mac}, 'isc_reservations_query: the MAC');
+is(ref $query->[0]{leases}, 'ARRAY', 'isc_reservations_query: leases listed');
+my $gone = isc_reservations_del({ session => \%session, inventory => $inventory, nodes => ['cn11'] });
+ok($gone->{ok}, 'isc_reservations_del cn11') or diag($json->encode($gone));
+ok(!defined omapi_lookup(\%session, ['cn11'])->[0]{host}, 'after isc_reservations_del: no host object');
+eval { isc_reservations_add({ session => \%session, inventory => $inventory, nodes => ['cn11'], bogus => 1 }) };
+like($@, qr/unknown argument 'bogus'/, 'isc_reservations_add: an unknown argument dies naming it');
 
 # Errors
 eval { omapi_lookup({ %session, secret => 'd3Jvbmctc2VjcmV0LXdyb25n' }, ['cn12']) };

@@ -69,6 +69,14 @@ Report merge(const std::vector<std::string>& nodes, const control::omapi::BatchR
 
 // ---------------------------------------------------------------- the live layer
 
+// How a batch finds the old objects to replace by address, as `--by-ip` / the Perl option
+// `by_ip` name it: "pools" (only addresses inside the intent's dynamic ranges: dhcpd finds a host
+// by address only through a lease, and only pool addresses have leases; no intent: none),
+// "always" (every address, as xCAT's makedhcp does), "never". Throws Error naming `attribute`
+// for anything else.
+control::omapi::BatchOptions batch_options(std::string_view by_ip, const intent::Intent* intent,
+                                           std::string_view attribute = "by_ip");
+
 struct IscOptions {
     // Which old objects add removes before creating, and which objects remove deletes.
     control::omapi::BatchOptions batch;

@@ -23,6 +23,7 @@ our @EXPORT_OK = qw(
   kea_command kea_leases kea_stats
   kea_reservations_add kea_reservations_del kea_reservations_query
   omapi_add omapi_del omapi_lookup
+  isc_reservations_add isc_reservations_del isc_reservations_query
 );
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 our @CARP_NOT = ('xCAT::DHCP::XS::Inventory', 'xCAT::DHCP::XS::Intent');
@@ -251,6 +252,30 @@ sub _omapi_call {
 
 sub omapi_add { _omapi_call('add', @_) }
 sub omapi_del { _omapi_call('del', @_) }
+
+my %isc_reservation_args = map { $_ => 1 } qw(session inventory nodes by_ip leases);
+
+sub _isc_reservations_call {
+    my ($operation, @args) = @_;
+    my $function = "isc_reservations_$operation";
+    my $args = _args_hash($function, '{session => \%session, inventory => $inventory, nodes => \@nodes, ...}', @args);
+    for my $key (keys %$args) {
+        Carp::croak("$function: unknown argument '$key' (known: " . join(', ', sort keys %isc_reservation_args) . ')')
+          unless $isc_reservation_args{$key};
+    }
+    my %options;
+    $options{by_ip} = $args->{by_ip} if defined $args->{by_ip};
+    $options{leases} = $args->{leases} ? 1 : 0 if exists $args->{leases};
+    my $inventory = _inventory_of($args->{inventory}, $function);
+    my $text = eval {
+        _isc_reservations($operation, $args->{session}, $inventory, $args->{nodes}, \%options);
+    } // _rethrow($@);
+    return $json->decode($text);
+}
+
+sub isc_reservations_add   { _isc_reservations_call('add', @_) }
+sub isc_reservations_del   { _isc_reservations_call('del', @_) }
+sub isc_reservations_query { _isc_reservations_call('query', @_) }
 
 sub omapi_lookup {
     Carp::croak('Usage: xCAT::DHCP::XS::omapi_lookup(\%session, \@keys)') unless @_ == 2;
@@ -793,6 +818,37 @@ created. A node with no host object in the inventory dies naming it. Returns
 
 Removes the nodes' host objects (by name, hardware address and address). Returns the report
 of L</omapi_add>; a host with nothing to remove succeeds with C<removed =E<gt> 0>.
+
+=head2 isc_reservations_add
+
+  my $report = isc_reservations_add({ session => \%session, inventory => $inventory,
+                                      nodes => ['cn1', 'cn2'], by_ip => 'pools' });
+
+C<makedhcp NODE> for ISC dhcpd: the nodes' host objects (as the ISC renderer makes them) are
+replaced in the running dhcpd through OMAPI, without a restart. C<session> is the hash of
+L</omapi_add>. Each node gets its own outcome; a bad node (unknown, or one dhcpd refuses)
+fails alone. Returns the same report shape as L</kea_reservations_add>:
+
+  { ok => 1|0, method => 'omapi', error => '...',   # error: what stopped everything
+    nodes => [ { node => 'cn1', ok => 1, actions => [...], message => '...' }, ... ] }
+
+=head2 isc_reservations_del
+
+  my $report = isc_reservations_del({ session => \%session, inventory => $inventory, nodes => ['cn1'] });
+
+C<makedhcp -d NODE>: removes the nodes' host objects (not found is fine). Same report.
+
+=head2 isc_reservations_query
+
+  my $list = isc_reservations_query({ session => \%session, inventory => $inventory,
+                                      nodes => ['cn1'], leases => 1 });
+
+C<makedhcp -q NODE>: per node, the host objects dhcpd holds (MAC, address, hostname, boot
+fields) and, unless C<leases =E<gt> 0>, the leases of its MACs and addresses. The same shape as
+L</kea_reservations_query>:
+
+  [ { node => 'cn1', found => 1, source => 'omapi', reservations => [...], leases => [...],
+      message => '...' }, ... ]
 
 =head2 omapi_lookup
 
