@@ -1658,45 +1658,28 @@ _kea_leases(endpoint, filter = &PL_sv_undef)
     SV* err = nullptr;
     SV* result = guarded(aTHX_ fn, &err, [&]() -> SV* {
         namespace ctl = xcatdhcp::control;
-        std::string mac, ip;
-        std::vector<std::uint32_t> subnets;
+        ctl::LeaseFilter lease_filter;
         bool v6 = false;
         for (const auto& [key, value] : read_flat(aTHX_ filter_buf)) {
-            if (key == "mac") mac = value;
-            else if (key == "ip") ip = value;
-            else if (key == "subnet") subnets = {number<std::uint32_t>(value, "filter.subnet")};
+            if (key == "mac") lease_filter.mac = value;
+            else if (key == "ip") lease_filter.ip = value;
+            else if (key == "subnet") lease_filter.subnet_id = number<std::uint32_t>(value, "filter.subnet");
             else if (key == "family") {
                 if (value != "4" && value != "6") throw xcatdhcp::Error("must be 4 or 6", "filter.family", value);
                 v6 = value == "6";
             } else
                 throw xcatdhcp::Error("unknown lease filter (known: mac, ip, subnet, family)", "filter", key);
         }
-        if (!mac.empty() + !ip.empty() + !subnets.empty() > 1)
-            throw xcatdhcp::Error("give at most one of mac, ip and subnet", "filter", "");
         ctl::KeaClient client(read_endpoint(aTHX_ endpoint_buf));
-        // The lease commands of the filter; "empty" (nothing found) is no leases.
-        auto finish = [&](const ctl::Reply& reply, const auto& leases) -> SV* {
-            ctl::require(reply);
-            return sv_2mortal(str_sv(aTHX_ ctl::to_json(leases)));
-        };
+        // "empty" (nothing found) is no leases.
         if (v6) {
-            if (!ip.empty()) {
-                auto r = client.lease6_get(ip);
-                std::vector<ctl::Lease6> one;
-                if (r.value) one.push_back(*r.value);
-                return finish(r, one);
-            }
-            auto r = !mac.empty() ? client.lease6_get_by_hw_address(mac) : client.lease6_get_all(subnets);
-            return finish(r, r.value.value_or(std::vector<ctl::Lease6>{}));
+            auto r = client.leases6(lease_filter);
+            ctl::require(r);
+            return sv_2mortal(str_sv(aTHX_ ctl::to_json(*r.value)));
         }
-        if (!ip.empty()) {
-            auto r = client.lease4_get(ip);
-            std::vector<ctl::Lease4> one;
-            if (r.value) one.push_back(*r.value);
-            return finish(r, one);
-        }
-        auto r = !mac.empty() ? client.lease4_get_by_hw_address(mac) : client.lease4_get_all(subnets);
-        return finish(r, r.value.value_or(std::vector<ctl::Lease4>{}));
+        auto r = client.leases4(lease_filter);
+        ctl::require(r);
+        return sv_2mortal(str_sv(aTHX_ ctl::to_json(*r.value)));
     });
     EXTEND(SP, 1);
     RETURN_OR_CROAK(result, err);

@@ -75,13 +75,6 @@ void print_leases(const std::vector<Lease>& leases, std::ostream& out) {
 
 // One lease or none from a single-lease reply, as a list.
 template <class Lease>
-std::vector<Lease> as_list(const control::Result<Lease>& reply) {
-    std::vector<Lease> out;
-    if (reply.value) out.push_back(*reply.value);
-    return out;
-}
-
-template <class Lease>
 int finish_leases(const control::Reply& reply, const std::vector<Lease>& leases, bool json,
                   std::ostream& out) {
     control::require(reply);
@@ -116,28 +109,15 @@ int cmd_leases(const std::vector<std::string>& argv, std::ostream& out, std::ost
         return 0;
     }
     if (!args.positionals().empty()) throw Error("unexpected argument", "leases", args.positionals()[0]);
-    std::string mac = args.value("--mac"), ip = args.value("--ip"), subnet = args.value("--subnet");
-    if ((!mac.empty()) + (!ip.empty()) + (!subnet.empty()) > 1)
-        throw Error("give at most one of --mac, --ip and --subnet", "option", "");
+    control::LeaseFilter filter{args.value("--mac"), args.value("--ip"), {}};
+    if (auto subnet = args.value("--subnet"); !subnet.empty()) filter.subnet_id = parse_subnet_id(subnet);
     bool json = args.flag("--json");
     control::KeaClient client(endpoint_from(args));
     if (args.flag("-6")) {
-        if (!ip.empty()) {
-            auto r = client.lease6_get(ip);
-            return finish_leases(r, as_list(r), json, out);
-        }
-        auto r = !mac.empty() ? client.lease6_get_by_hw_address(mac)
-                 : client.lease6_get_all(subnet.empty() ? std::vector<std::uint32_t>{}
-                                                         : std::vector<std::uint32_t>{parse_subnet_id(subnet)});
+        auto r = client.leases6(filter);
         return finish_leases(r, r.value.value_or(std::vector<control::Lease6>{}), json, out);
     }
-    if (!ip.empty()) {
-        auto r = client.lease4_get(ip);
-        return finish_leases(r, as_list(r), json, out);
-    }
-    auto r = !mac.empty() ? client.lease4_get_by_hw_address(mac)
-             : client.lease4_get_all(subnet.empty() ? std::vector<std::uint32_t>{}
-                                                     : std::vector<std::uint32_t>{parse_subnet_id(subnet)});
+    auto r = client.leases4(filter);
     return finish_leases(r, r.value.value_or(std::vector<control::Lease4>{}), json, out);
 }
 

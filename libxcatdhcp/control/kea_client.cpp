@@ -953,6 +953,47 @@ Reply KeaClient::lease4_del(std::string_view ip_address) {
     return impl_->call("lease4-del", json{{"ip-address", std::string(ip_address)}}).reply;
 }
 
+namespace {
+void check_filter(const LeaseFilter& filter) {
+    if (!filter.mac.empty() + !filter.ip.empty() + filter.subnet_id.has_value() > 1)
+        throw Error("give at most one of a MAC, an address and a subnet", "lease filter",
+                    filter.mac + " " + filter.ip + (filter.subnet_id ? " " + std::to_string(*filter.subnet_id) : ""));
+}
+
+template <class Lease>
+Result<std::vector<Lease>> as_list(Result<Lease> one) {
+    Result<std::vector<Lease>> out;
+    static_cast<Reply&>(out) = static_cast<Reply&>(one);
+    out.value = std::vector<Lease>{};
+    if (one.value) out.value->push_back(std::move(*one.value));
+    return out;
+}
+
+template <class Lease>
+Result<std::vector<Lease>> with_list(Result<std::vector<Lease>> many) {
+    if (!many.value) many.value = std::vector<Lease>{};
+    return many;
+}
+
+std::vector<std::uint32_t> subnets_of(const LeaseFilter& filter) {
+    return filter.subnet_id ? std::vector<std::uint32_t>{*filter.subnet_id} : std::vector<std::uint32_t>{};
+}
+}  // namespace
+
+Result<std::vector<Lease4>> KeaClient::leases4(const LeaseFilter& filter) {
+    check_filter(filter);
+    if (!filter.ip.empty()) return as_list(lease4_get(filter.ip));
+    if (!filter.mac.empty()) return with_list(lease4_get_by_hw_address(filter.mac));
+    return with_list(lease4_get_all(subnets_of(filter)));
+}
+
+Result<std::vector<Lease6>> KeaClient::leases6(const LeaseFilter& filter) {
+    check_filter(filter);
+    if (!filter.ip.empty()) return as_list(lease6_get(filter.ip));
+    if (!filter.mac.empty()) return with_list(lease6_get_by_hw_address(filter.mac));
+    return with_list(lease6_get_all(subnets_of(filter)));
+}
+
 Result<Lease6> KeaClient::lease6_get(std::string_view ip_address, std::string_view type) {
     json arguments = {{"ip-address", std::string(ip_address)}, {"type", std::string(type)}};
     return typed<Lease6>(impl_->call("lease6-get", arguments),

@@ -38,7 +38,7 @@ dies_like(sub { kea_leases({ url => 'http://127.0.0.1:1/', password_file => '/x'
 dies_like(sub { kea_leases({ socket => 'x', timeout => 0 }) }, qr/timeout '0'/, 'timeout 0');
 dies_like(sub { kea_leases({ sokket => 'x' }) }, qr/sokket.*unknown endpoint setting/, 'unknown endpoint key');
 dies_like(sub { kea_leases('socket') }, qr/'endpoint' must be a hash reference/, 'endpoint not a hash');
-dies_like(sub { kea_leases(\%missing, { mac => 'a', subnet => 1 }) }, qr/at most one of mac, ip and subnet/,
+dies_like(sub { kea_leases(\%missing, { mac => 'a', subnet => 1 }) }, qr/at most one of a MAC, an address and a subnet/,
     'two filters');
 dies_like(sub { kea_leases(\%missing, { subnet => 'x' }) }, qr/filter\.subnet 'x'/, 'subnet not a number');
 dies_like(sub { kea_leases(\%missing, { colour => 1 }) }, qr/unknown lease filter/, 'unknown filter');

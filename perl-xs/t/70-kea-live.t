@@ -240,7 +240,7 @@ like($@, qr/either a control socket path or a URL/, 'socket and url together: di
 eval { kea_leases({ sokket => 'x' }) };
 like($@, qr/sokket.*unknown endpoint setting/, 'an unknown endpoint setting: dies naming it');
 eval { kea_leases(\%endpoint, { mac => 'x', ip => 'y' }) };
-like($@, qr/at most one of mac, ip and subnet/, 'two lease filters: dies');
+like($@, qr/at most one of a MAC, an address and a subnet/, 'two lease filters: dies');
 eval { kea_reservations_add({ endpoint => \%endpoint, inventory => $inventory, nodes => ['cn20'] }) };
 like($@, qr/config/, 'add without config: dies');
 eval { kea_reservations_add({ endpoint => \%endpoint, inventory => $inventory, config => $config, nodes => [],

@@ -882,3 +882,32 @@ TEST_CASE("pretty_json re-indents and leaves non-JSON alone") {
     CHECK(pretty_json(R"({"a":[1,2]})") == "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
     CHECK(pretty_json("plain text") == "plain text");
 }
+
+TEST_CASE("leases4/leases6: the filter picks the command; nothing found is an empty list") {
+    Fixture f;
+    f.answer(R"({"result":0,"arguments":{"ip-address":"192.168.70.5","hw-address":"02:00:00:00:00:05","subnet-id":1,"valid-lft":60,"cltt":1}})");
+    auto one = f.client.leases4({"", "192.168.70.5", {}});
+    CHECK(f.requests.back().find(R"("command":"lease4-get")") != std::string::npos);
+    REQUIRE(one.value);
+    REQUIRE(one.value->size() == 1);
+    CHECK(one.value->front().hw_address == "02:00:00:00:00:05");
+
+    f.answer(R"({"result":3,"text":"Lease not found."})");
+    auto none = f.client.leases4({"", "192.168.70.6", {}});
+    CHECK(none.outcome == Outcome::empty);
+    REQUIRE(none.value);
+    CHECK(none.value->empty());
+
+    f.answer(R"({"result":3,"text":"0 IPv4 lease(s) found."})");
+    (void)f.client.leases4({"02:00:00:00:00:05", "", {}});
+    CHECK(f.requests.back().find(R"("command":"lease4-get-by-hw-address")") != std::string::npos);
+
+    f.answer(R"({"result":3,"text":"0 IPv6 lease(s) found."})");
+    (void)f.client.leases6({"", "", 7});
+    CHECK(f.requests.back().find(R"("command":"lease6-get-all","arguments":{"subnets":[7]})") != std::string::npos);
+
+    const auto sent = f.requests.size();
+    CHECK_THROWS_WITH_AS(f.client.leases4({"02:00:00:00:00:05", "", 7}),
+                         doctest::Contains("at most one of a MAC, an address and a subnet"), Error);
+    CHECK(f.requests.size() == sent);  // nothing asked
+}

@@ -137,6 +137,14 @@ struct Reply {
     std::string describe() const;
 };
 
+// Which leases to list: all (nothing set), one MAC's, one address's or one subnet's (xcatdhcp
+// leases --mac / --ip / --subnet; the Perl kea_leases filter).
+struct LeaseFilter {
+    std::string mac;
+    std::string ip;
+    std::optional<std::uint32_t> subnet_id;
+};
+
 template <class T>
 struct Result : Reply {
     std::optional<T> value;  // set when the outcome is ok and the arguments decoded
@@ -443,6 +451,11 @@ public:
     Result<std::vector<Lease6>> lease6_get_by_hw_address(std::string_view mac);  // 3.1.1+
     Result<std::vector<Lease6>> lease6_get_all(const std::vector<std::uint32_t>& subnet_ids = {});
     Reply lease6_del(std::string_view ip_address, std::string_view type = "IA_NA");
+    // The leases `filter` names, through the command that fits it (lease4-get for an address,
+    // lease4-get-by-hw-address, lease4-get-all for one subnet or all). A missing lease is an
+    // empty list. Throws Error when the filter names more than one of MAC, address and subnet.
+    Result<std::vector<Lease4>> leases4(const LeaseFilter& filter);
+    Result<std::vector<Lease6>> leases6(const LeaseFilter& filter);
 
     // Statistics (core) and subnet_cmds.
     Result<Statistic> statistic_get(std::string_view name);  // unknown name: empty
