@@ -1,3 +1,4 @@
+#include "fixtures.hpp"
 #include "xcatdhcp/boot/evaluate.hpp"
 #include "xcatdhcp/boot/rules.hpp"
 #include "xcatdhcp/intent/build.hpp"
@@ -19,23 +20,8 @@ namespace {
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-// A management node serving eth1 (10.0.0.0/16) with one dynamic range; eth0 is external.
-Inventory base() {
-    Inventory inv;
-    inv.site = {{"domain", "cluster.test"}, {"nameservers", "<xcatmaster>"}, {"dhcpinterfaces", "eth1"}};
-    inv.networks["mgmt"] = {{"net", "10.0.0.0"}, {"mask", "255.255.0.0"}, {"mgtifname", "eth1"},
-                            {"dynamicrange", "10.0.200.1-10.0.200.254"}, {"gateway", "<xcatmaster>"}};
-    inv.server.hostname = "mn";
-    inv.server.interfaces = {{"eth0", {*net::HostAddress::parse("192.168.1.5/24")}},
-                             {"eth1", {*net::HostAddress::parse("10.0.0.1/16")}}};
-    inv.server.ip_forward = true;
-    return inv;
-}
-
-void add_node(Inventory& inv, const std::string& name, const std::string& mac, const std::string& address,
-              const std::string& netboot = "xnba") {
-    inv.nodes[name] = {{"mac", mac}, {"ip", address}, {"netboot", netboot}};
-}
+Inventory base() { return test::management_node(); }
+using test::add_node;
 
 const Subnet& subnet(const BuildResult& r, const std::string& prefix) {
     for (const auto& s : r.intent.subnets)

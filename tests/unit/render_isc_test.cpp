@@ -1,6 +1,7 @@
 // ISC renderer: dhcpd.conf, dhcpd6.conf, host objects, omshell batches and the structural reader.
 // Every rendered configuration is also run through the real `dhcpd -t` (isc-dhcp-server must be
 // installed: these tests fail, never skip, without it).
+#include "fixtures.hpp"
 #include "xcatdhcp/boot/evaluate.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/inventory/load.hpp"
@@ -40,27 +41,12 @@ const rn::Secrets secrets{"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", ""};
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-// A management node serving eth1 (10.0.0.0/16) with one dynamic range; eth0 is external.
 Inventory base() {
-    Inventory inv;
-    inv.site = {{"domain", "cluster.test"},
-                {"nameservers", "<xcatmaster>"},
-                {"dhcpinterfaces", "eth1"},
-                {"timezone", "Europe/Berlin"}};
-    inv.networks["mgmt"] = {{"net", "10.0.0.0"},          {"mask", "255.255.0.0"},
-                            {"mgtifname", "eth1"},        {"dynamicrange", "10.0.200.1-10.0.200.254"},
-                            {"gateway", "<xcatmaster>"}};
-    inv.server.hostname = "mn";
-    inv.server.interfaces = {{"eth0", {*net::HostAddress::parse("192.168.1.5/24")}},
-                             {"eth1", {*net::HostAddress::parse("10.0.0.1/16")}}};
-    inv.server.ip_forward = true;
+    Inventory inv = xcatdhcp::test::management_node();
+    inv.site["timezone"] = "Europe/Berlin";
     return inv;
 }
-
-void add_node(Inventory& inv, const std::string& name, const std::string& mac, const std::string& address,
-              const std::string& netboot = "xnba") {
-    inv.nodes[name] = {{"mac", mac}, {"ip", address}, {"netboot", netboot}};
-}
+using xcatdhcp::test::add_node;
 
 Intent make_intent(const Inventory& inv, const intent::BuildOptions& options = {}) {
     auto r = intent::build(inv, options);

@@ -6,6 +6,7 @@
 // rendered config against packets. The model follows what real Kea 2.2.0, 2.6.3 and 3.0.4
 // answered to the same configs (docs/kea.md, "Measured"); the integration test runs the real
 // validators.
+#include "fixtures.hpp"
 #include "xcatdhcp/intent/build.hpp"
 #include "xcatdhcp/render/kea.hpp"
 
@@ -29,15 +30,11 @@ using inventory::Inventory;
 namespace {
 
 // ------------------------------------------------------------------ inventories
+// The shared management node without its external eth0: these tests add addresses to
+// server.interfaces[0], eth1.
 Inventory base() {
-    Inventory inv;
-    inv.site = {{"domain", "cluster.test"}, {"nameservers", "<xcatmaster>"}, {"dhcpinterfaces", "eth1"}};
-    inv.networks["mgmt"] = {{"net", "10.0.0.0"},        {"mask", "255.255.0.0"},
-                            {"mgtifname", "eth1"},      {"dynamicrange", "10.0.200.1-10.0.200.254"},
-                            {"gateway", "<xcatmaster>"}};
-    inv.server.hostname = "mn";
-    inv.server.interfaces = {{"eth1", {*net::HostAddress::parse("10.0.0.1/16")}}};
-    inv.server.ip_forward = true;
+    Inventory inv = test::management_node();
+    std::erase_if(inv.server.interfaces, [](const auto& i) { return i.name == "eth0"; });
     return inv;
 }
 
