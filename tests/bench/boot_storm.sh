@@ -37,6 +37,8 @@
 #   CASES="kea-2.2:none kea-2.2:ours kea-2.2:peer kea-3.0:none kea-3.0:ours kea-3.0:peer isc:ours"
 #   MT=off|on|rendered   Kea multi-threading: off (default: one thread on both versions), on, or as
 #                        rendered (our config leaves it to Kea: off on 2.2, on with 2 threads on 3.0)
+#   CLIENTS=reserved     reserved: perfdhcp's clients are the reserved nodes (-M, their MACs);
+#                        unknown: perfdhcp's own random MACs, which the servers do not know
 #   XCATDHCP_BASE=PROG   the xcatdhcp CLI that renders the `base` variant
 #   QUIET_WAIT=60        before each run, wait up to this many seconds for no qemu-system process
 #   QUIET_BUDGET=120     ... but no more than this many seconds of such waiting in total
@@ -61,6 +63,8 @@ REPS=${REPS:-3}
 MODES=${MODES:-none pxe}
 CASES=${CASES:-kea-2.2:none kea-2.2:ours kea-2.2:peer kea-3.0:none kea-3.0:ours kea-3.0:peer isc:ours}
 MT=${MT:-off}
+CLIENTS=${CLIENTS:-reserved}
+[[ $CLIENTS == reserved || $CLIENTS == unknown ]] || live_die "CLIENTS must be reserved or unknown"
 QUIET_WAIT=${QUIET_WAIT:-60}
 QUIET_BUDGET=${QUIET_BUDGET:-120}
 XCATDHCP=$BUILD/bin/xcatdhcp
@@ -228,7 +232,7 @@ wait_quiet() {
 # ---------------------------------------------------------------- runs
 TSV=$OUT/runs.tsv
 printf 'rep\tserver\tvariant\tmode\tdora_s\treplies_s\tcpu_ms_pkt\tserver_rx\tserver_cpu_s\tperfdhcp_cpu_s\tother_cpu_s\tdo_drop_pct\tra_drop_pct\tstart_s\trss_mb\tqemu\n' >"$TSV"
-echo "boot storm: $NODES nodes, offered $RATE DORA/s for $PERIOD s, $REPS reps, modes: $MODES; MT=$MT" >&2
+echo "boot storm: $NODES nodes, offered $RATE DORA/s for $PERIOD s, $REPS reps, modes: $MODES; MT=$MT; clients: $CLIENTS" >&2
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(. /etc/os-release && echo "$PRETTY_NAME")" >&2
 echo "servers: kea-dhcp4 $KEA22 (host)${KEA30:+, kea-dhcp4 $KEA30 (sid chroot)}, $DHCPD_V; perfdhcp $PERFDHCP_V" >&2
 
@@ -245,7 +249,8 @@ run_one() { # REP SERVER VARIANT MODE
         return 1
     fi
     local opts=() s0=(0 0 0) s1=(0 0 0)
-    [[ $mode == pxe ]] && opts=(-o 93,0000 -o 77,784e4241)
+    [[ $CLIENTS == reserved ]] && opts=(-M "$OUT/macs.txt")
+    [[ $mode == pxe ]] && opts+=(-o 93,0000 -o 77,784e4241)
     [[ -n $SERVER_SOCK ]] && read -r -a s0 <<<"$(kea_stats "$SERVER_SOCK")"
     local c0 b0 c1 b1 perf_cpu
     local perf_pid=""
@@ -259,7 +264,7 @@ run_one() { # REP SERVER VARIANT MODE
     {
         TIMEFORMAT='%U %S'
         time timeout -k 5 $((PERIOD + 30)) ip netns exec "$CLI" perfdhcp -4 -l xc0 -r "$RATE" -R "$NODES" \
-            -M "$OUT/macs.txt" -p "$PERIOD" -W 500000 "${opts[@]}" 10.79.0.1 >"$dir/perfdhcp.out" 2>&1
+            -p "$PERIOD" -W 500000 "${opts[@]}" 10.79.0.1 >"$dir/perfdhcp.out" 2>&1
     } 2>"$dir/perfdhcp.time"
     c1=$(cpu_ticks "$SERVER_PID")
     b1=$(busy_ticks)
@@ -304,7 +309,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 
 echo
-echo "Boot storm: $NODES reserved nodes, offered $RATE DORA/s (perfdhcp -R $NODES -M MACs) for $PERIOD s, medians of $REPS; $(nproc) CPUs"
+echo "Boot storm: $NODES reserved nodes, offered $RATE DORA/s (perfdhcp -R $NODES, clients: $CLIENTS) for $PERIOD s, medians of $REPS; $(nproc) CPUs"
 echo "kea-2.2 = $KEA22 (host)${KEA30:+, kea-3.0 = $KEA30 (sid chroot)}; isc = $DHCPD_V; MT=$MT; waited $WAITED s for a quiet machine"
 echo
 python3 "$HELPER" summarize "$TSV"
