@@ -302,7 +302,8 @@ Answer answer(const Json& d, const Packet& p) {
     auto add = [&](const Json& list) {
         for (const auto& o : list) {
             std::string key = o.contains("name") ? o["name"].get<std::string>() : std::to_string(o["code"].get<int>());
-            a.options.emplace(key, o["data"]);
+            if (o.value("space", "dhcp4") != "dhcp4") key = o["space"].get<std::string>() + "." + key;
+            a.options.emplace(key, o.value("data", ""));
         }
     };
     if (reservation) add(list(*reservation, "option-data"));
@@ -628,7 +629,12 @@ TEST_CASE("kea: subnet options, the time zone and the Cumulus URL") {
     inv.site["ntpservers"] = "<xcatmaster>";
     inv.networks["mgmt"]["mtu"] = "9000";
     Json d = render_at(inv, "2.2.0").dhcp4();
-    CHECK(d["option-data"][0] == Json({{"name", "tcode"}, {"data", "Europe/Berlin"}}));
+    std::map<std::string, Json> global;
+    for (const auto& x : d["option-data"]) global[x.value("space", "dhcp4") + "." + x["name"].get<std::string>()] = x;
+    CHECK(global["dhcp4.tcode"] == Json({{"name", "tcode"}, {"data", "Europe/Berlin"}}));
+    // iPXE's no-pxedhcp (175.176 = 1), as xCAT's dhcpd.conf: no ProxyDHCP wait in iPXE.
+    CHECK(global.count("dhcp4.ipxe-encap-opts"));
+    CHECK(global["ipxe.no-pxedhcp"]["data"] == "1");
     std::map<std::string, std::string> o;
     for (const auto& x : d["subnet4"][0]["option-data"]) o[x["name"]] = x["data"];
     CHECK(o["routers"] == "10.0.0.1");
@@ -642,6 +648,8 @@ TEST_CASE("kea: subnet options, the time zone and the Cumulus URL") {
     std::set<std::string> defined;
     for (const auto& def : d["option-def"]) defined.insert(def["name"]);
     CHECK(defined.count("cumulus-provision-url"));
+    CHECK(defined.count("ipxe-encap-opts"));
+    CHECK(defined.count("no-pxedhcp"));
     CHECK(defined.count("conf-file"));        // the OPAL class
     CHECK_FALSE(defined.count("iscsi-initiator-iqn"));  // no iSCSI node here
 }

@@ -105,6 +105,17 @@ void OptionDefs::use(std::uint8_t code) {
     if (const KnownOption* known = find(code); known && known->custom) used_.insert(code);
 }
 
+Json ipxe_option_defs() {
+    return Json::array({Json::object({{"name", "ipxe-encap-opts"}, {"code", 175}, {"space", "dhcp4"},
+                                      {"type", "empty"}, {"encapsulate", "ipxe"}}),
+                        Json::object({{"name", "no-pxedhcp"}, {"code", 176}, {"space", "ipxe"}, {"type", "uint8"}})});
+}
+
+Json ipxe_option_data() {
+    return Json::array({Json::object({{"name", "ipxe-encap-opts"}}),
+                        Json::object({{"name", "no-pxedhcp"}, {"space", "ipxe"}, {"data", "1"}})});
+}
+
 Json OptionDefs::definitions() const {
     Json list = Json::array();
     for (auto code : used_) {

@@ -453,8 +453,8 @@ private:
         if (Json hooks = hooks_libraries(); !hooks.empty()) d["hooks-libraries"] = std::move(hooks);
         if (intent_.ddns.enabled && options_.ddns) ddns_behaviour(d);
         d["option-def"] = nullptr;  // placeholder: filled once every option is known
-        if (!intent_.timezone.empty())
-            d["option-data"] = Json::array({defs.text_option(101, intent_.timezone, false)});
+        d["option-data"] = detail::ipxe_option_data();
+        if (!intent_.timezone.empty()) d["option-data"].push_back(defs.text_option(101, intent_.timezone, false));
         if (!plan.classes.empty()) d["client-classes"] = plan.classes;
         if (!global.empty()) {
             d["reservations"] = placeholder(4, global, [this, p = &plan, d = &defs](std::string& out, int e,
@@ -494,8 +494,9 @@ private:
         // The reservations are written later, by put(): their options count now.
         for (const auto& [r, node] : plan.nodes)
             for (const auto& o : node.options) defs.use(o.code);
-        if (Json defs_list = defs.definitions(); !defs_list.empty()) d["option-def"] = std::move(defs_list);
-        else d.erase("option-def");
+        Json defs_list = detail::ipxe_option_defs();
+        for (auto& def : defs.definitions()) defs_list.push_back(std::move(def));
+        d["option-def"] = std::move(defs_list);
         return Json::object({{"Dhcp4", std::move(d)}});
     }
 
