@@ -285,14 +285,6 @@ IscReservations::IscReservations(omapi::Client& client, IscOptions options)
     : client_(client), options_(std::move(options)) {}
 
 namespace {
-// A failure that stopped everything is every unfinished node's message too.
-Report finished(Report report) {
-    if (!report.error.empty())
-        for (auto& n : report.nodes)
-            if (!n.ok && n.message.empty()) n.message = report.error;
-    return report;
-}
-
 // `part` (entries of some of `order`'s nodes) into a report listing every node of `order`.
 Report in_order(const std::vector<std::string>& order, Report part, const std::vector<NodeResult>& rejected) {
     Report out;

@@ -470,16 +470,6 @@ void remove_leases(control::KeaClient& client, const PlacedReservation& p, NodeR
 
 }  // namespace
 
-namespace {
-// A failure that stopped everything is every unfinished node's message too.
-Report finished(Report report) {
-    if (!report.error.empty())
-        for (auto& n : report.nodes)
-            if (!n.ok && n.message.empty()) n.message = report.error;
-    return report;
-}
-}  // namespace
-
 std::string desired_dhcp4(const intent::Intent& intent, const render::kea::KeaProfile& profile,
                           const render::Secrets& secrets, std::string_view inventory_digest,
                           const std::vector<std::string>& nodes) {

@@ -45,6 +45,13 @@ Selection select_for_add(const intent::Intent& intent, const std::vector<std::st
     return out;
 }
 
+Report finished(Report report) {
+    if (!report.error.empty())
+        for (auto& n : report.nodes)
+            if (!n.ok && n.message.empty()) n.message = report.error;
+    return report;
+}
+
 bool Report::ok() const {
     if (!error.empty()) return false;
     for (const auto& n : nodes)

@@ -18,19 +18,8 @@ use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time sleep);
 use JSON::PP ();
-use XSTest qw(source_dir rss_kb);
+use XSTest qw(source_dir which live_requirements veth_namespace probe_address rss_stays_flat);
 use xCAT::DHCP::XS qw(:all);
-
-my $required = ($ENV{XCATDHCP_XS_LIVE} // '') eq '1';
-plan skip_all => 'XCATDHCP_XS_LIVE=0' if ($ENV{XCATDHCP_XS_LIVE} // '') eq '0';
-
-sub which {
-    my ($program) = @_;
-    for my $dir (split(/:/, $ENV{PATH} // ''), qw(/usr/sbin /sbin /usr/bin /bin)) {
-        return "$dir/$program" if -x "$dir/$program";
-    }
-    return undef;
-}
 
 my $cli = $ENV{XCATDHCP_CLI};
 if (!$cli) {
@@ -40,15 +29,7 @@ my @missing;
 push @missing, 'root (network namespaces)' if $> != 0;
 push @missing, "program '$_'" for grep { !which($_) } qw(ip kea-dhcp4);
 push @missing, 'the xcatdhcp CLI (set XCATDHCP_CLI)' unless $cli && -x $cli;
-if (@missing) {
-    my $why = 'live Kea test needs ' . join(', ', @missing);
-    if ($required) {
-        plan tests => 1;
-        fail("XCATDHCP_XS_LIVE=1 but $why");
-        exit 0;
-    }
-    plan skip_all => $why;
-}
+live_requirements('live Kea test', @missing);
 
 my ($kea_version) = `kea-dhcp4 -V 2>/dev/null` =~ /^(\d+\.\d+\.\d+)/;
 my $t0 = time;
@@ -58,14 +39,6 @@ my $root = tempdir("/tmp/xs-kea.XXXXXX", CLEANUP => 1);
 my $config = "$root/etc/kea/kea-dhcp4.conf";
 my $pid_file = "$root/run/xcatdhcp/kea-dhcp4-server.pid";
 my $json = JSON::PP->new->canonical;
-
-sub run_ok {
-    my ($name, @cmd) = @_;
-    my $out = `@cmd 2>&1`;
-    return 1 if $? == 0;
-    diag("$name: @cmd: $out");
-    return 0;
-}
 
 sub kill_server {
     open my $fh, '<', $pid_file or return;
@@ -82,14 +55,7 @@ END {
 }
 
 # The namespace: lo + a veth pair rsrv0 (the server, $net.1/24) <-> rcli0 (the probe).
-ok(run_ok('netns', "ip netns add $ns")
-    && run_ok('ipv6 off', "ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
-    && run_ok('lo', "ip -n $ns link set lo up")
-    && run_ok('veth', "ip -n $ns link add rsrv0 type veth peer name rcli0")
-    && run_ok('addr', "ip -n $ns addr add $net.1/24 dev rsrv0")
-    && run_ok('up', "ip -n $ns link set rsrv0 up && ip -n $ns link set rcli0 up"),
-    "namespace $ns with a veth pair")
-  or BAIL_OUT('cannot create the network namespace');
+ok(veth_namespace($ns, $net), "namespace $ns with a veth pair") or BAIL_OUT('cannot create the network namespace');
 
 my %nodes = (
     cn11 => { mac => '02:73:00:00:00:11', ip => "$net.11", netboot => 'xnba', arch => 'x86_64' },
@@ -153,13 +119,7 @@ my $again = apply({ inventory => $inventory1, profile => \%profile, root => $roo
 is($again->{changed}, 0, 'apply again: unchanged');
 
 # ---- a DHCP exchange from the client end
-sub probe {
-    my ($mac) = @_;
-    my $out = `timeout 30 ip netns exec $ns $cli probe -I rcli0 --mac $mac --arch 7 --request --timeout 4 --json 2>/dev/null`;
-    my $reply = eval { $json->decode($out) } // {};
-    my $packet = $reply->{ack} // $reply->{offer} // {};
-    return $packet->{yiaddr} // '';
-}
+sub probe { probe_address($cli, $_[0], $ns) }
 is(probe($nodes{cn11}{mac}), "$net.11", 'probe: cn11 gets its reserved address from the applied config');
 
 # ---- live reservations (Kea 2.2: config-set)
@@ -253,24 +213,14 @@ my $bad = kea_reservations_query({ endpoint => \%endpoint, inventory => $invento
 ok(!$bad->[0]{found}, "query of an unknown node: not found ($bad->[0]{message})");
 
 # ---- memory: the live calls, repeated, keep RSS flat
-if (defined rss_kb()) {
-    my $count = $ENV{XCATDHCP_XS_LIVE_ITERATIONS} || 300;
-    my $step = sub {
-        kea_leases(\%endpoint, { mac => $nodes{cn11}{mac} });
-        kea_stats(\%endpoint, 'pkt4-ack-sent');
-        kea_command(\%endpoint, 'status-get');
-        kea_reservations_query({ endpoint => \%endpoint, inventory => $inventory, nodes => ['cn11', 'ghost'] });
-        eval { kea_leases({ socket => "$root/none.sock" }) };
-        eval { kea_stats(\%endpoint, 'no-such-statistic') };
-    };
-    $step->() for 1 .. 30;
-    my $before = rss_kb();
-    my $s0 = time;
-    $step->() for 1 .. $count;
-    my $growth = rss_kb() - $before;
-    diag(sprintf('live calls: %d iterations in %.1f s, RSS %+d kB', $count, time - $s0, $growth));
-    cmp_ok($growth, '<', 2048, 'live calls: RSS growth under 2048 kB');
-}
+rss_stays_flat('live calls', $ENV{XCATDHCP_XS_LIVE_ITERATIONS} || 300, sub {
+    kea_leases(\%endpoint, { mac => $nodes{cn11}{mac} });
+    kea_stats(\%endpoint, 'pkt4-ack-sent');
+    kea_command(\%endpoint, 'status-get');
+    kea_reservations_query({ endpoint => \%endpoint, inventory => $inventory, nodes => ['cn11', 'ghost'] });
+    eval { kea_leases({ socket => "$root/none.sock" }) };
+    eval { kea_stats(\%endpoint, 'no-such-statistic') };
+});
 
 kill_server();
 diag(sprintf('live Kea %s test: %.1f s', $kea_version, time - $t0));

@@ -16,11 +16,8 @@ use Test::More;
 use Time::HiRes qw(time sleep);
 use JSON::PP ();
 use POSIX ();
-use XSTest qw(source_dir);
+use XSTest qw(enter_namespace live_requirements probe_address source_dir veth_namespace);
 use xCAT::DHCP::XS qw(:all);
-
-my $required = ($ENV{XCATDHCP_XS_LIVE} // '') eq '1';
-plan skip_all => 'XCATDHCP_XS_LIVE=0' if ($ENV{XCATDHCP_XS_LIVE} // '') eq '0';
 
 my $source = source_dir();
 my $cli = $ENV{XCATDHCP_CLI} || "$source/build/bin/xcatdhcp";
@@ -35,15 +32,7 @@ push @missing, "program 'ip'" unless grep { -x "$_/ip" } qw(/usr/sbin /sbin /usr
 push @missing, 'the xcatdhcp CLI (set XCATDHCP_CLI)' unless -x $cli;
 push @missing, "the sid chroot with Kea 3 ($chroot_tool ensure sid)" unless $root30 && $version;
 push @missing, 'x86_64 (setns syscall number)' unless `uname -m` =~ /x86_64/;
-if (@missing) {
-    my $why = 'live Kea 3.0 test needs ' . join(', ', @missing);
-    if ($required) {
-        plan tests => 1;
-        fail("XCATDHCP_XS_LIVE=1 but $why");
-        exit 0;
-    }
-    plan skip_all => $why;
-}
+live_requirements('live Kea 3.0 test', @missing);
 
 my $t0 = time;
 my $net = '192.168.76';
@@ -68,16 +57,8 @@ END {
     system("ip netns del $ns 2>/dev/null") if $ns;
 }
 
-sub sh { my $out = `@_ 2>&1`; diag("@_: $out") if $?; return $? == 0 }
-ok(sh("ip netns add $ns") && sh("ip -n $ns link set lo up")
-    && sh("ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
-    && sh("ip -n $ns link add rsrv0 type veth peer name rcli0")
-    && sh("ip -n $ns addr add $net.1/24 dev rsrv0")
-    && sh("ip -n $ns link set rsrv0 up && ip -n $ns link set rcli0 up"),
-    "namespace $ns with a veth pair") or BAIL_OUT('cannot create the network namespace');
-open my $nsfh, '<', "/run/netns/$ns" or BAIL_OUT("cannot open /run/netns/$ns: $!");
-syscall(308, fileno($nsfh), 0x40000000) == 0 or BAIL_OUT("setns: $!");    # the HTTP socket is here
-close $nsfh;
+ok(veth_namespace($ns, $net), "namespace $ns with a veth pair") or BAIL_OUT('cannot create the network namespace');
+enter_namespace($ns);    # the HTTP socket is here
 
 my %site = (domain => 'live.test', dhcpinterfaces => 'rsrv0', master => "$net.1",
             nameservers => "$net.1", dhcplease => '3600');
@@ -139,13 +120,7 @@ is($status && $status->{outcome}, 'ok', "kea-dhcp4 $version is up (UNIX socket)"
   or BAIL_OUT('Kea 3.0 did not come up: ' . `tail -n 5 $work/kea.log`);
 my $pid0 = $status->{arguments}{pid};
 
-sub probe {
-    my ($mac) = @_;
-    my $out = `timeout 30 $cli probe -I rcli0 --mac $mac --arch 7 --request --timeout 4 --json 2>/dev/null`;
-    my $reply = eval { $json->decode($out) } // {};
-    my $packet = $reply->{ack} // $reply->{offer} // {};
-    return $packet->{yiaddr} // '';
-}
+sub probe { probe_address($cli, $_[0], '') }
 
 my %common = (inventory => $inventory, config => $config, profile => \%profile);
 for my $transport (['unix', \%unix], ['http', \%http]) {

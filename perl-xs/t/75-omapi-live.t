@@ -16,34 +16,16 @@ use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time sleep);
 use JSON::PP ();
-use XSTest qw(source_dir rss_kb);
+use XSTest qw(source_dir which live_requirements veth_namespace enter_namespace probe_address rss_stays_flat);
 use xCAT::DHCP::XS qw(:all);
 
-my $required = ($ENV{XCATDHCP_XS_LIVE} // '') eq '1';
-plan skip_all => 'XCATDHCP_XS_LIVE=0' if ($ENV{XCATDHCP_XS_LIVE} // '') eq '0';
-
-sub which {
-    my ($program) = @_;
-    for my $dir (split(/:/, $ENV{PATH} // ''), qw(/usr/sbin /sbin /usr/bin /bin)) {
-        return "$dir/$program" if -x "$dir/$program";
-    }
-    return undef;
-}
 my $cli = $ENV{XCATDHCP_CLI} || source_dir() . '/build/bin/xcatdhcp';
 my @missing;
 push @missing, 'root (network namespaces)' if $> != 0;
 push @missing, "program '$_'" for grep { !which($_) } qw(ip dhcpd);
 push @missing, 'the xcatdhcp CLI (set XCATDHCP_CLI)' unless -x $cli;
 push @missing, 'x86_64 (setns syscall number)' unless `uname -m` =~ /x86_64/;
-if (@missing) {
-    my $why = 'live OMAPI test needs ' . join(', ', @missing);
-    if ($required) {
-        plan tests => 1;
-        fail("XCATDHCP_XS_LIVE=1 but $why");
-        exit 0;
-    }
-    plan skip_all => $why;
-}
+live_requirements('live OMAPI test', @missing);
 
 my $t0 = time;
 my $net = '192.168.75';
@@ -68,16 +50,8 @@ END {
     system("ip netns del $ns 2>/dev/null") if $ns;
 }
 
-sub sh { my $out = `@_ 2>&1`; diag("@_: $out") if $?; return $? == 0 }
-ok(sh("ip netns add $ns") && sh("ip -n $ns link set lo up")
-    && sh("ip -n $ns link add rsrv0 type veth peer name rcli0")
-    && sh("ip -n $ns addr add $net.1/24 dev rsrv0")
-    && sh("ip -n $ns link set rsrv0 up && ip -n $ns link set rcli0 up"),
-    "namespace $ns with a veth pair") or BAIL_OUT('cannot create the network namespace');
-# Enter it: the OMAPI client connects to 127.0.0.1 there. (setns(2), CLONE_NEWNET)
-open my $nsfh, '<', "/run/netns/$ns" or BAIL_OUT("cannot open /run/netns/$ns: $!");
-syscall(308, fileno($nsfh), 0x40000000) == 0 or BAIL_OUT("setns: $!");
-close $nsfh;
+ok(veth_namespace($ns, $net), "namespace $ns with a veth pair") or BAIL_OUT('cannot create the network namespace');
+enter_namespace($ns);    # the OMAPI client connects to 127.0.0.1 there
 
 my %site = (domain => 'live.test', dhcpinterfaces => 'rsrv0', master => "$net.1",
             nameservers => "$net.1", dhcplease => '600');
@@ -106,13 +80,7 @@ ok($applied && $applied->{changed}, 'apply (isc, direct): dhcpd started with the
   or BAIL_OUT("apply: $@");
 diag('apply steps: ' . join(' | ', @{ $applied->{steps} }));
 
-sub probe {
-    my ($mac) = @_;
-    my $out = `timeout 30 ip netns exec $ns $cli probe -I rcli0 --mac $mac --arch 7 --request --timeout 4 --json 2>/dev/null`;
-    my $reply = eval { $json->decode($out) } // {};
-    my $packet = $reply->{ack} // $reply->{offer} // {};
-    return $packet->{yiaddr} // '';
-}
+sub probe { probe_address($cli, $_[0], $ns) }
 
 # Before: no host objects, so cn11 gets a pool address.
 my $before = probe($nodes{cn11}{mac});
@@ -174,20 +142,10 @@ like($@, qr/ghost/, 'an unknown node dies naming it');
 eval { omapi_lookup({ %session, port => 7999, timeout_ms => 1000 }, ['cn12']) };
 like($@, qr/7999|connect/i, 'a port nobody listens on dies');
 
-if (defined rss_kb()) {
-    my $count = $ENV{XCATDHCP_XS_LIVE_ITERATIONS} || 300;
-    my $step = sub {
-        omapi_lookup(\%session, ['cn12', 'ghost', { ip => "$net.12" }]);
-        eval { omapi_add(\%session, $inventory, ['ghost']) };
-    };
-    $step->() for 1 .. 30;
-    my $rss = rss_kb();
-    my $s0 = time;
-    $step->() for 1 .. $count;
-    my $growth = rss_kb() - $rss;
-    diag(sprintf('omapi calls: %d iterations in %.1f s, RSS %+d kB', $count, time - $s0, $growth));
-    cmp_ok($growth, '<', 2048, 'omapi calls: RSS growth under 2048 kB');
-}
+rss_stays_flat('omapi calls', $ENV{XCATDHCP_XS_LIVE_ITERATIONS} || 300, sub {
+    omapi_lookup(\%session, ['cn12', 'ghost', { ip => "$net.12" }]);
+    eval { omapi_add(\%session, $inventory, ['ghost']) };
+});
 
 kill_server();
 diag(sprintf('live OMAPI test: %.1f s', time - $t0));

@@ -28,6 +28,10 @@ struct Report {
     bool ok() const;
 };
 
+// The report with a failure that stopped everything (`error`) as the message of every node that
+// did not finish and has none of its own.
+Report finished(Report report);
+
 // What the server holds for one node. The reservation and lease types are the Kea client's;
 // the ISC layer fills the fields OMAPI gives (see isc_reservations.hpp).
 struct NodeQuery {

@@ -5,8 +5,12 @@ use warnings;
 use Exporter 'import';
 use File::Basename qw(dirname);
 use File::Spec;
+use JSON::PP ();
+use Test::More ();
+use Time::HiRes ();
 
-our @EXPORT_OK = qw(small_tables source_dir rss_kb);
+our @EXPORT_OK = qw(small_tables source_dir rss_kb which live_requirements veth_namespace enter_namespace
+                    probe_address rss_stays_flat);
 
 # The repository top (perl-xs/t/lib/ is three levels down).
 sub source_dir {
@@ -60,6 +64,78 @@ sub rss_kb {
     open my $fh, '<', '/proc/self/status' or return undef;
     while (<$fh>) { return $1 if /^VmRSS:\s+(\d+)\s+kB/ }
     return undef;
+}
+
+# The path of a program in PATH or the sbin/bin directories, or undef.
+sub which {
+    my ($program) = @_;
+    for my $dir (split(/:/, $ENV{PATH} // ''), qw(/usr/sbin /sbin /usr/bin /bin)) {
+        return "$dir/$program" if -x "$dir/$program";
+    }
+    return undef;
+}
+
+# The live tests' gate: XCATDHCP_XS_LIVE=0 skips; with what is missing (a list of reasons),
+# XCATDHCP_XS_LIVE=1 (CI) fails and anything else skips, naming it. Returns when all is there.
+sub live_requirements {
+    my ($what, @missing) = @_;
+    Test::More::plan(skip_all => 'XCATDHCP_XS_LIVE=0') if ($ENV{XCATDHCP_XS_LIVE} // '') eq '0';
+    return unless @missing;
+    my $why = "$what needs " . join(', ', @missing);
+    if (($ENV{XCATDHCP_XS_LIVE} // '') eq '1') {
+        Test::More::plan(tests => 1);
+        Test::More::fail("XCATDHCP_XS_LIVE=1 but $why");
+        exit 0;
+    }
+    Test::More::plan(skip_all => $why);
+}
+
+# A network namespace with lo up and a veth pair rsrv0 (the server, NET.1/24) <-> rcli0 (the
+# probe), IPv6 off. True when every step worked (each failure is reported with diag).
+sub veth_namespace {
+    my ($ns, $net) = @_;
+    for my $cmd ("ip netns add $ns",
+                 "ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+                 "ip -n $ns link set lo up", "ip -n $ns link add rsrv0 type veth peer name rcli0",
+                 "ip -n $ns addr add $net.1/24 dev rsrv0", "ip -n $ns link set rsrv0 up",
+                 "ip -n $ns link set rcli0 up") {
+        my $out = `$cmd 2>&1`;
+        if ($?) { Test::More::diag("$cmd: $out"); return 0 }
+    }
+    return 1;
+}
+
+# This process enters the namespace (setns(2), CLONE_NEWNET; x86_64 syscall number), so the
+# clients of the bound calls reach servers listening there.
+sub enter_namespace {
+    my ($ns) = @_;
+    open my $fh, '<', "/run/netns/$ns" or die "cannot open /run/netns/$ns: $!\n";
+    syscall(308, fileno($fh), 0x40000000) == 0 or die "setns $ns: $!\n";
+    close $fh;
+}
+
+# The address a DHCP exchange (`xcatdhcp probe`, UEFI x64, DORA on rcli0) gets for MAC: the
+# ACK's, else the OFFER's; '' when nobody answered. NS: run it there ('' = here).
+sub probe_address {
+    my ($cli, $mac, $ns) = @_;
+    my $prefix = $ns ? "ip netns exec $ns " : '';
+    my $out = `timeout 30 $prefix$cli probe -I rcli0 --mac $mac --arch 7 --request --timeout 4 --json 2>/dev/null`;
+    my $reply = eval { JSON::PP->new->decode($out) } // {};
+    my $packet = $reply->{ack} // $reply->{offer} // {};
+    return $packet->{yiaddr} // '';
+}
+
+# Runs STEP 30 times, then COUNT times, and checks that RSS grew by less than 2 MB.
+sub rss_stays_flat {
+    my ($label, $count, $step) = @_;
+    return unless defined rss_kb();
+    $step->() for 1 .. 30;
+    my $before = rss_kb();
+    my $t0 = Time::HiRes::time();
+    $step->() for 1 .. $count;
+    my $growth = rss_kb() - $before;
+    Test::More::diag(sprintf('%s: %d iterations in %.1f s, RSS %+d kB', $label, $count, Time::HiRes::time() - $t0, $growth));
+    Test::More::cmp_ok($growth, '<', 2048, "$label: RSS growth under 2048 kB");
 }
 
 1;
