@@ -3,6 +3,7 @@
 // merged per node), and add / query / remove against a small fake dhcpd (a refused object, an
 // unknown node, a MAC with two leases). Against a real dhcpd:
 // tests/integration/isc_reservations_live.sh.
+#include "fixtures.hpp"
 #include "xcatdhcp/live/isc_reservations.hpp"
 
 #include <doctest/doctest.h>
@@ -28,13 +29,7 @@ namespace omapi = xcatdhcp::control::omapi;
 namespace {
 
 intent::Reservation res(const std::string& node, const std::string& name, const std::string& mac, const std::string& ip) {
-    intent::Reservation r;
-    r.node = node;
-    r.name = name;
-    r.hostname = r.nic_hostname = node;
-    r.mac = net::Mac::parse(mac);
-    if (!ip.empty()) r.address = net::IpAddress::parse(ip);
-    return r;
+    return test::reservation(node, mac, ip, name);
 }
 
 intent::Intent make_intent() {
@@ -250,23 +245,12 @@ public:
     };
 
     FakeDhcpd() {
-        listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(listen_, 4) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
+        port = listener_.port;
         thread_ = std::thread([this] { run(); });
     }
     ~FakeDhcpd() {
         stop_ = true;
         thread_.join();
-        ::close(listen_);
     }
 
     omapi::ClientOptions options() const {
@@ -371,9 +355,9 @@ private:
 
     void run() {
         while (!stop_) {
-            pollfd p{listen_, POLLIN, 0};
+            pollfd p{listener_.fd, POLLIN, 0};
             if (::poll(&p, 1, 50) <= 0) continue;
-            int fd = ::accept(listen_, nullptr, nullptr);
+            int fd = ::accept(listener_.fd, nullptr, nullptr);
             if (fd < 0) continue;
             std::string startup = omapi::encode_startup();
             ::send(fd, startup.data(), startup.size(), MSG_NOSIGNAL);
@@ -402,7 +386,7 @@ private:
         }
     }
 
-    int listen_ = -1;
+    test::LoopbackListener listener_{4};
     std::thread thread_;
     std::atomic<bool> stop_{false};
     std::uint32_t next_id_ = 1;

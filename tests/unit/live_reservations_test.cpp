@@ -1,5 +1,6 @@
 // live::KeaReservations: the pure parts (extracting, splicing, conflict decisions, batch
 // selection) and the whole add/remove/query flows against a fake Kea transport.
+#include "fixtures.hpp"
 #include "xcatdhcp/live/kea_reservations.hpp"
 
 #include <doctest/doctest.h>
@@ -44,11 +45,7 @@ const char* desired_conf = R"(// rendered
 }})";
 
 intent::Reservation res(const std::string& node, const std::string& mac, const std::string& ip) {
-    intent::Reservation r;
-    r.node = r.name = r.hostname = r.nic_hostname = node;
-    r.mac = net::Mac::parse(mac);
-    if (!ip.empty()) r.address = net::IpAddress::parse(ip);
-    return r;
+    return test::reservation(node, mac, ip);
 }
 
 intent::Intent make_intent() {

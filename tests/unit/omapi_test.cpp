@@ -1,6 +1,7 @@
 // OMAPI client: wire format against vectors captured from a real dhcpd, bounded decoding, a
 // deterministic fuzz loop over the decoder, and the client (sessions, errors, batches) against
 // an in-process fake OMAPI server.
+#include "fixtures.hpp"
 #include "xcatdhcp/control/omapi.hpp"
 #include "xcatdhcp/control/omapi_wire.hpp"
 
@@ -539,24 +540,13 @@ public:
     FakeServer(Mode mode, std::string key_name, Algorithm algorithm, std::string secret, int limit = 0)
         : mode_(mode), key_name_(std::move(key_name)), algorithm_(algorithm), signer_(algorithm, secret),
           other_(algorithm, secret + "other"), limit_(limit) {
-        listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(listen_, 16) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        port_ = listener_.port;
         thread_ = std::thread([this] { run(); });
     }
     ~FakeServer() {
         stop_ = true;
         thread_.join();
         for (auto& c : conns_) ::close(c.fd);
-        ::close(listen_);
     }
 
     std::uint16_t port() const { return port_; }
@@ -792,11 +782,11 @@ private:
 
     void run() {
         while (!stop_) {
-            std::vector<pollfd> fds{{listen_, POLLIN, 0}};
+            std::vector<pollfd> fds{{listener_.fd, POLLIN, 0}};
             for (auto& c : conns_) fds.push_back({c.closed ? -1 : c.fd, POLLIN, 0});
             if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
             if (fds[0].revents & POLLIN) {
-                int fd = ::accept(listen_, nullptr, nullptr);
+                int fd = ::accept(listener_.fd, nullptr, nullptr);
                 if (fd >= 0) {
                     ++accepted_;
                     Conn c{fd, {}, false, 0, false, {}};
@@ -847,7 +837,7 @@ private:
     Algorithm algorithm_;
     Signer signer_, other_;
     int limit_;
-    int listen_ = -1;
+    test::LoopbackListener listener_{16};
     std::uint16_t port_ = 0;
     std::thread thread_;
     std::atomic<bool> stop_{false};
