@@ -193,21 +193,6 @@ scenario_seconds() {
 
 # ---------------------------------------------------------------- servers
 
-# fw_kea_adapt IN OUT LEASE SOCKET LOG: our rendered kea-dhcp4.conf with the run's own lease
-# file, control socket and a debug log (class assignment and packet summaries).
-fw_kea_adapt() {
-    local in=$1 out=$2 lease=$3 sock=$4 log=$5
-    grep -v '^[[:space:]]*//' "$in" | jq --arg lease "$lease" --arg sock "$sock" --arg log "$log" '
-        .Dhcp4["lease-database"].name = $lease
-        | .Dhcp4["lease-database"]["lfc-interval"] = 0
-        | if .Dhcp4["control-socket"] then .Dhcp4["control-socket"]["socket-name"] = $sock else . end
-        | if .Dhcp4["control-sockets"] then
-              .Dhcp4["control-sockets"] |= map(if .["socket-type"] == "unix" then .["socket-name"] = $sock else . end)
-          else . end
-        | .Dhcp4.loggers = [{"name": "kea-dhcp4", "severity": "DEBUG", "debuglevel": 40,
-                             "output_options": [{"output": $log}]}]' >"$out"
-}
-
 # server_up BACKEND VARIANT DIR: renders the variant's inventory with our CLI and starts the
 # server in $FW_SRV. Sets SERVER_LOG and SERVER_NAME; on failure SERVER_REASON and returns 1.
 server_up() {
@@ -253,7 +238,7 @@ server_up() {
     fi
     if [[ -z $suite ]]; then
         SERVER_LOG=$dir/kea-dhcp4.log
-        fw_kea_adapt "$dir/cfg/kea-dhcp4.conf" "$dir/kea-dhcp4.json" "$dir/leases4.csv" "$dir/kea4.sock" "$SERVER_LOG" ||
+        live_kea_adapt "$dir/cfg/kea-dhcp4.conf" "$dir/kea-dhcp4.json" "$dir/leases4.csv" "$dir/kea4.sock" "$SERVER_LOG" DEBUG 40 ||
             { SERVER_REASON="the rendered kea-dhcp4.conf is not JSON"; return 1; }
         live_start "$SERVER_NAME" "$dir/kea.out" env KEA_PIDFILE_DIR="$dir" KEA_LOCKFILE_DIR="$dir" \
             ip netns exec "$FW_SRV" kea-dhcp4 -c "$dir/kea-dhcp4.json"
@@ -266,8 +251,8 @@ server_up() {
             "$root/var/lib/kea/$base.csv.2" "$root/var/lib/kea/$base.csv.1" "$root/var/lib/kea/$base.csv.completed"
             "$root/var/lib/kea/$base.csv.output" "$root/var/lib/kea/$base.csv.pid" "$root/run/kea/$base.sock"
             "$root/run/kea/$base.sock.lock" "$root/run/kea/$base.kea-dhcp4.pid")
-        fw_kea_adapt "$dir/cfg/kea-dhcp4.conf" "$root$conf" "/var/lib/kea/$base.csv" "/run/kea/$base.sock" \
-            "/var/log/kea/$base.log" || { SERVER_REASON="the rendered kea-dhcp4.conf is not JSON"; return 1; }
+        live_kea_adapt "$dir/cfg/kea-dhcp4.conf" "$root$conf" "/var/lib/kea/$base.csv" "/run/kea/$base.sock" \
+            "/var/log/kea/$base.log" DEBUG 40 || { SERVER_REASON="the rendered kea-dhcp4.conf is not JSON"; return 1; }
         cp "$root$conf" "$dir/kea-dhcp4.json"
         live_start "$SERVER_NAME" "$dir/kea.out" ip netns exec "$FW_SRV" "$KEA_CHROOT" run "$suite" kea-dhcp4 -c "$conf"
     fi

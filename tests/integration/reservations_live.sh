@@ -12,6 +12,8 @@
 set -uo pipefail
 build=${1:?usage: reservations_live.sh BUILD_DIR SOURCE_DIR}
 src=${2:?usage: reservations_live.sh BUILD_DIR SOURCE_DIR}
+# shellcheck source=../live/lib.sh
+. "$src/tests/live/lib.sh"  # live_kea_adapt
 xcat=$build/bin/xcatdhcp
 started=$(date +%s)
 pass=0 fail=0
@@ -142,18 +144,6 @@ EOF
   echo "  tftp_files: [xcat/xnba.efi, xcat/xnba.kpxe]"
 }
 
-kea_adapt() { # IN OUT LEASE SOCKET LOG ; $extra_socket: a control socket added (JSON), or ""
-  grep -v '^[[:space:]]*//' "$1" | jq --arg lease "$3" --arg sock "$4" --arg log "$5" --argjson extra "${extra_socket:-null}" '
-      .Dhcp4["lease-database"].name = $lease
-    | .Dhcp4["lease-database"]["lfc-interval"] = 0
-    | if .Dhcp4["control-socket"] then .Dhcp4["control-socket"]["socket-name"] = $sock else . end
-    | if .Dhcp4["control-sockets"] then
-          .Dhcp4["control-sockets"] |= map(if .["socket-type"] == "unix" then .["socket-name"] = $sock else . end)
-      else . end
-    | if $extra != null then .Dhcp4["control-sockets"] += [$extra] else . end
-    | .Dhcp4.loggers = [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": $log}]}]' >"$2"
-}
-
 field() { jq -r "(.ack // .offer // {}).$2 // \"\"" "$1" 2>/dev/null; }
 in_file() { grep -v '^[[:space:]]*//' "$1" | jq -e --arg h "$2" '[.Dhcp4.subnet4[]?.reservations[]?, .Dhcp4["shared-networks"][]?.subnet4[]?.reservations[]? | select(.hostname == $h)] | length > 0' >/dev/null 2>&1; }
 in_range() { local ip=$1 net=$2 last=${1##*.}; [[ $ip == "$net".* ]] && [ "$last" -ge 100 ] && [ "$last" -le 150 ]; }
@@ -167,7 +157,7 @@ scenario() {
   inventory "$net" "$version" cn11 cn20 cn21 cn22 >"$d/inv1.yaml"
   if ! "$xcat" render -i "$d/inv0.yaml" --backend kea --kea-version "$version" -o "$d/r0" >"$d/render.out" 2>&1; then
     bad "[$label] render failed: $(tail -n 2 "$d/render.out")"; return; fi
-  kea_adapt "$d/r0/kea-dhcp4.conf" "$cfg" "$lease" "$sock_in" "$log_in" || { bad "[$label] cannot adapt the config"; return; }
+  live_kea_adapt "$d/r0/kea-dhcp4.conf" "$cfg" "$lease" "$sock_in" "$log_in" INFO 0 "${extra_socket:-null}" || { bad "[$label] cannot adapt the config"; return; }
   start "kea-$label" ip netns exec "$ns" "$@" -c "${cfg_in:-$cfg}"
   local up=0
   for _ in $(seq 200); do "$xcat" kea --socket "$sock" status-get >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done

@@ -226,3 +226,22 @@ live_ip_in() {
     IFS=. read -r a b c d <<<"$last"; l=$(((a << 24) | (b << 16) | (c << 8) | d))
     ((v >= f && v <= l))
 }
+
+# live_kea_adapt IN OUT LEASE SOCKET LOG [SEVERITY [DEBUGLEVEL [EXTRA_SOCKET]]]: our rendered
+# kea-dhcp4.conf (IN, comment lines allowed) with the run's own lease file (no cleanup
+# process), UNIX control socket and log file at SEVERITY (default INFO); EXTRA_SOCKET (JSON) is
+# a control socket added to control-sockets (3.0: the daemon's HTTP socket).
+live_kea_adapt() {
+    local in=$1 out=$2 lease=$3 sock=$4 log=$5 severity=${6:-INFO} debuglevel=${7:-0} extra=${8:-null}
+    grep -v '^[[:space:]]*//' "$in" | jq --arg lease "$lease" --arg sock "$sock" --arg log "$log" \
+        --arg severity "$severity" --argjson debuglevel "$debuglevel" --argjson extra "$extra" '
+        .Dhcp4["lease-database"].name = $lease
+        | .Dhcp4["lease-database"]["lfc-interval"] = 0
+        | if .Dhcp4["control-socket"] then .Dhcp4["control-socket"]["socket-name"] = $sock else . end
+        | if .Dhcp4["control-sockets"] then
+              .Dhcp4["control-sockets"] |= map(if .["socket-type"] == "unix" then .["socket-name"] = $sock else . end)
+          else . end
+        | if $extra != null then .Dhcp4["control-sockets"] += [$extra] else . end
+        | .Dhcp4.loggers = [{"name": "kea-dhcp4", "severity": $severity, "debuglevel": $debuglevel,
+                             "output_options": [{"output": $log}]}]' >"$out"
+}

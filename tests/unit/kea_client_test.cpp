@@ -1,5 +1,6 @@
 // The Kea control client: request encoding, reply decoding for every result code and shape,
 // not-found quirks, URL handling, and the UNIX and HTTP transports against in-process servers.
+#include "fixtures.hpp"
 #include "xcatdhcp/control/kea_client.hpp"
 
 #include <doctest/doctest.h>
@@ -746,24 +747,13 @@ class HttpServer {
 public:
     struct Answer { int status; std::string body; };
     explicit HttpServer(std::vector<Answer> answers) : answers_(std::move(answers)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-        REQUIRE(::listen(fd_, 8) == 0);
+        port = listener_.port;
         thread_ = std::thread([this] { serve(); });
     }
     ~HttpServer() {
         stop_ = true;
-        ::shutdown(fd_, SHUT_RDWR);
+        ::shutdown(listener_.fd, SHUT_RDWR);
         thread_.join();
-        ::close(fd_);
     }
     unsigned port = 0;
     std::vector<std::string> heads;
@@ -774,7 +764,7 @@ private:
     void serve() {
         std::size_t next = 0;
         while (!stop_ && next < answers_.size()) {
-            int c = ::accept(fd_, nullptr, nullptr);
+            int c = ::accept(listener_.fd, nullptr, nullptr);
             if (c < 0) return;
             ++connections;
             std::string buffer;
@@ -809,7 +799,7 @@ private:
         }
     }
     std::vector<Answer> answers_;
-    int fd_ = -1;
+    test::LoopbackListener listener_{8};
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };
