@@ -18,7 +18,7 @@ use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time sleep);
 use JSON::PP ();
-use XSTest qw(source_dir which live_requirements veth_namespace probe_address rss_stays_flat);
+use XSTest qw(source_dir which live_requirements veth_namespace probe_address rss_stays_flat stop_pid_files);
 use xCAT::DHCP::XS qw(:all);
 
 my $cli = $ENV{XCATDHCP_CLI};
@@ -40,14 +40,7 @@ my $config = "$root/etc/kea/kea-dhcp4.conf";
 my $pid_file = "$root/run/xcatdhcp/kea-dhcp4-server.pid";
 my $json = JSON::PP->new->canonical;
 
-sub kill_server {
-    open my $fh, '<', $pid_file or return;
-    my ($pid) = <$fh> =~ /(\d+)/;
-    return unless $pid;
-    kill 'TERM', $pid;
-    for (1 .. 50) { last unless kill 0, $pid; sleep 0.1 }
-    kill 'KILL', $pid if kill 0, $pid;
-}
+sub kill_server { stop_pid_files($pid_file) }
 
 END {
     kill_server() if $root;

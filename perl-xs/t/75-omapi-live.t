@@ -16,7 +16,7 @@ use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time sleep);
 use JSON::PP ();
-use XSTest qw(source_dir which live_requirements veth_namespace enter_namespace probe_address rss_stays_flat);
+use XSTest qw(source_dir which live_requirements veth_namespace enter_namespace probe_address rss_stays_flat stop_pid_files);
 use xCAT::DHCP::XS qw(:all);
 
 my $cli = $ENV{XCATDHCP_CLI} || source_dir() . '/build/bin/xcatdhcp';
@@ -35,16 +35,7 @@ my $pid_file = "$root/run/xcatdhcp/isc-dhcp-server.pid";
 my $json = JSON::PP->new;
 my $secret = 'eGNhdC1wZXJsLXhzLW9tYXBpLXRlc3Q=';
 
-sub kill_server {
-    for my $file (glob("$root/run/xcatdhcp/*.pid")) {
-        open my $fh, '<', $file or next;
-        my ($pid) = (<$fh> // '') =~ /(\d+)/;
-        next unless $pid;
-        kill 'TERM', $pid;
-        for (1 .. 50) { last unless kill 0, $pid; sleep 0.1 }
-        kill 'KILL', $pid if kill 0, $pid;
-    }
-}
+sub kill_server { stop_pid_files(glob("$root/run/xcatdhcp/*.pid")) }
 END {
     kill_server() if $root;
     system("ip netns del $ns 2>/dev/null") if $ns;

@@ -10,7 +10,7 @@ use Test::More ();
 use Time::HiRes ();
 
 our @EXPORT_OK = qw(small_tables source_dir rss_kb which live_requirements veth_namespace enter_namespace
-                    probe_address rss_stays_flat);
+                    probe_address rss_stays_flat stop_pid_files);
 
 # The repository top (perl-xs/t/lib/ is three levels down).
 sub source_dir {
@@ -123,6 +123,18 @@ sub probe_address {
     my $reply = eval { JSON::PP->new->decode($out) } // {};
     my $packet = $reply->{ack} // $reply->{offer} // {};
     return $packet->{yiaddr} // '';
+}
+
+# Stops the processes whose PIDs the files hold: TERM, up to 5 s, then KILL.
+sub stop_pid_files {
+    for my $file (@_) {
+        open my $fh, '<', $file or next;
+        my ($pid) = (<$fh> // '') =~ /(\d+)/;
+        next unless $pid;
+        kill 'TERM', $pid;
+        for (1 .. 50) { last unless kill 0, $pid; Time::HiRes::sleep(0.1) }
+        kill 'KILL', $pid if kill 0, $pid;
+    }
 }
 
 # Runs STEP 30 times, then COUNT times, and checks that RSS grew by less than 2 MB.
