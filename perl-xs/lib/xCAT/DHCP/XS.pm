@@ -660,8 +660,8 @@ Settings: C<root> (prefixes every destination, C</> by default: for staging and 
 C<services> (C<auto>: C<systemd> when PID 1 is systemd, else C<direct>; C<systemd>: reload the
 installed units, an error when none is installed; C<direct>: start and reload the daemons
 directly by PID, output and PID files under ROOT/var/log/xcatdhcp and ROOT/run/xcatdhcp;
-C<none>: files only; with C<direct> a Kea daemon is ready when C<DHCP4_STARTED> appears in its
-output, so render Kea's log to stdout, C<log_dir =E<gt> ''> in the profile), C<netns>
+C<none>: files only; with C<direct> a Kea daemon is started or reloaded when Kea says so in
+its output or in the log files its configuration's C<loggers> name), C<netns>
 (C<direct>: run the daemons in this network namespace),
 C<keep_backups> (default 5), C<backup_dir> (default C<.xcatdhcp-backup> next to the files),
 C<validate> (the options of L</validate>). Returns
