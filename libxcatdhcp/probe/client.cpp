@@ -25,6 +25,25 @@ std::string hex32(std::uint32_t v, int digits = 8) {
     return buf;
 }
 
+// One exchange phase: `send` now and again every `retransmit`, and between sends hand
+// `take_reply` the time until which it may wait for a reply; it returns true when a reply ended
+// the phase. Returns when it did, or when `timeout` has passed.
+template <class Send, class TakeReply>
+void retransmit_until(std::chrono::milliseconds timeout, std::chrono::milliseconds retransmit, Send send,
+                      TakeReply take_reply) {
+    const auto deadline = Clock::now() + timeout;
+    auto next_send = Clock::now();
+    for (;;) {
+        auto now = Clock::now();
+        if (now >= deadline) return;
+        if (now >= next_send) {
+            send();
+            next_send = now + retransmit;
+        }
+        if (take_reply(std::min(deadline, next_send))) return;
+    }
+}
+
 std::string seconds_text(std::chrono::milliseconds ms) {
     if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
     char buf[32];
@@ -145,32 +164,26 @@ Dhcp4ProbeResult probe_dhcp4(const Dhcp4ProbeOptions& o, Dhcp4Transport& transpo
     // One phase: send `packet` (again every retransmit interval) until a reply that `accept`
     // takes ends the phase or the timeout passes.
     auto phase = [&](Dhcp4Packet packet, const Send4& to, auto accept) {
-        const auto deadline = Clock::now() + o.timeout;
-        auto next_send = Clock::now();
-        for (;;) {
-            auto now = Clock::now();
-            if (now >= deadline) return;
-            if (now >= next_send) {
-                packet.secs = secs_since(start);
-                transport.send(encode(packet), to);
-                next_send = now + o.retransmit;
-            }
-            auto received = transport.receive(std::min(deadline, next_send));
-            if (!received) continue;
-            if (!reply_is_ours(received->payload, result.xid)) continue;
+        auto send = [&] {
+            packet.secs = secs_since(start);
+            transport.send(encode(packet), to);
+        };
+        retransmit_until(o.timeout, o.retransmit, send, [&](Clock::time_point until) {
+            auto received = transport.receive(until);
+            if (!received || !reply_is_ours(received->payload, result.xid)) return false;
             Dhcp4Reply reply;
             try {
                 reply.packet = parse_dhcp4(received->payload);
             } catch (const Error& e) {
                 result.ignored.push_back(std::string("from ") + received->source.to_string() + ": " + e.what());
-                continue;
+                return false;
             }
-            if (reply.packet.client_hardware_address() != mac.to_string()) continue;
+            if (reply.packet.client_hardware_address() != mac.to_string()) return false;
             reply.source = received->source;
             reply.source_mac = to_string(received->source_mac);
             reply.elapsed_ms = ms_since(start);
-            if (accept(std::move(reply))) return;
-        }
+            return bool(accept(std::move(reply)));
+        });
     };
 
     phase(result.discover, Send4{}, [&](Dhcp4Reply reply) {
@@ -334,33 +347,28 @@ Dhcp6ProbeResult probe_dhcp6(const Dhcp6ProbeOptions& o, Dhcp6Transport& transpo
     const auto start = Clock::now();
 
     auto phase = [&](Dhcp6Packet packet, auto accept) {
-        const auto deadline = Clock::now() + o.timeout;
-        auto next_send = Clock::now();
-        for (;;) {
-            auto now = Clock::now();
-            if (now >= deadline) return;
-            if (now >= next_send) {
-                auto centiseconds = std::min<std::int64_t>(ms_since(start) / 10, 0xffff);
-                packet.set(opt6::elapsed_time, u16_bytes(static_cast<std::uint16_t>(centiseconds)));
-                transport.send(encode(packet));
-                next_send = now + o.retransmit;
-            }
-            auto received = transport.receive(std::min(deadline, next_send));
-            if (!received || received->payload.size() < 4) continue;
+        auto send = [&] {
+            auto centiseconds = std::min<std::int64_t>(ms_since(start) / 10, 0xffff);
+            packet.set(opt6::elapsed_time, u16_bytes(static_cast<std::uint16_t>(centiseconds)));
+            transport.send(encode(packet));
+        };
+        retransmit_until(o.timeout, o.retransmit, send, [&](Clock::time_point until) {
+            auto received = transport.receive(until);
+            if (!received || received->payload.size() < 4) return false;
             const auto& b = received->payload;
             std::uint32_t tid = (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
-            if (tid != result.transaction_id) continue;
+            if (tid != result.transaction_id) return false;
             Dhcp6Reply reply;
             try {
                 reply = decode_reply6(parse_dhcp6(b), received->source, ms_since(start));
             } catch (const Error& e) {
                 result.ignored.push_back("from " + received->source.to_string() + ": " + e.what());
-                continue;
+                return false;
             }
             const auto* client = reply.packet.find(opt6::client_id);
-            if (!client || client->data != duid) continue;  // not for this client
-            if (accept(std::move(reply))) return;
-        }
+            if (!client || client->data != duid) return false;  // not for this client
+            return bool(accept(std::move(reply)));
+        });
     };
 
     phase(result.solicit, [&](Dhcp6Reply reply) {
