@@ -202,14 +202,9 @@ private:
 };
 
 // " statement" for each statement of the action (syntax::action_statements, each after a space).
-void append_action(std::string& out, const boot::Action& action) {
-    if (action.always_broadcast) out += " always-broadcast on;";
-    if (action.filename) {
-        out += " filename ";
-        syntax::append_quote(out, *action.filename, "filename");
-        out += ';';
-    }
-    for (const auto& o : action.options) {
+// " option NAME \"VALUE\";" for each option, on one line.
+void append_options(std::string& out, const std::vector<boot::Option>& options) {
+    for (const auto& o : options) {
         const std::string_view name = syntax::option_name_view(o.code);
         out += " option ";
         out += name;
@@ -217,6 +212,16 @@ void append_action(std::string& out, const boot::Action& action) {
         syntax::append_quote(out, o.value, name);
         out += ';';
     }
+}
+
+void append_action(std::string& out, const boot::Action& action) {
+    if (action.always_broadcast) out += " always-broadcast on;";
+    if (action.filename) {
+        out += " filename ";
+        syntax::append_quote(out, *action.filename, "filename");
+        out += ';';
+    }
+    append_options(out, action.options);
 }
 
 // The one-line statements (as detail::host_body joined by spaces, with syntax::inline_chain),
@@ -268,14 +273,7 @@ void append_one_line(std::string& out, const Reservation& r, net::Family family,
     }
     if (!first) out += " }";
 tail:
-    for (const auto& o : r.boot.options) {
-        const std::string_view name = syntax::option_name_view(o.code);
-        out += " option ";
-        out += name;
-        out += ' ';
-        syntax::append_quote(out, o.value, name);
-        out += ';';
-    }
+    append_options(out, r.boot.options);
     if (r.next_server) {
         out += " next-server ";
         out += syntax::address(*r.next_server, net::Family::v4, "tftpserver");
