@@ -1,9 +1,6 @@
 // Live driver and benchmark for the Kea control client (not run by ctest by itself; the live
 // test tests/integration/kea_control_live.sh and tests/bench/kea_control_bench.sh call it).
 //
-//   bench_kea_control cli leases|stats|kea ARGS...
-//       the CLI entry points of examples/xcatdhcp/cmd_kea.cpp (the same code as `xcatdhcp
-//       leases|stats|kea`), for when the CLI does not register them yet
 //   bench_kea_control check ENDPOINT [--version X.Y.Z] [--host-cmds yes|no] [--subnet ID]
 //                           [--net A.B.C] [--config yes|no] [--config-write FILE] [--batch N]
 //                           [--batch-connections P] [--reload yes|no]
@@ -29,7 +26,6 @@
 //       --batch nodes and one removal of them; prints one JSON line
 //
 // ENDPOINT is --socket PATH or --url URL [--user U --password-file F] [--service S], as for the CLI.
-#include "../../examples/xcatdhcp/cmd_kea.cpp"
 #include "../../examples/xcatdhcp/common.cpp"
 
 #include "scale_inventory.hpp"
@@ -530,7 +526,7 @@ int run_bench_config_set(const std::vector<std::string>& argv) {
 }
 
 int usage() {
-    std::cerr << "usage: bench_kea_control cli|check|gen-config|bench ... (see the comment at the top of "
+    std::cerr << "usage: bench_kea_control check|gen-config|bench|gen-cluster|bench-config-set ... (see the comment at the top of "
                  "tests/bench/bench_kea_control.cpp)\n";
     return 2;
 }
@@ -541,15 +537,6 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string mode = argv[1];
     try {
-        if (mode == "cli") {
-            if (argc < 3) return usage();
-            std::string command = argv[2];
-            auto rest = tail(argc, argv, 3);
-            if (command == "leases") return cli::cmd_leases(rest, std::cout, std::cerr);
-            if (command == "stats") return cli::cmd_stats(rest, std::cout, std::cerr);
-            if (command == "kea") return cli::cmd_kea(rest, std::cout, std::cerr);
-            return usage();
-        }
         if (mode == "check") return run_check(tail(argc, argv, 2));
         if (mode == "gen-config") return run_gen_config(tail(argc, argv, 2));
         if (mode == "bench") return run_bench(tail(argc, argv, 2));

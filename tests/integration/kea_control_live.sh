@@ -8,11 +8,13 @@
 #     HTTP control socket on 127.0.0.1:8004 inside the namespace, basic auth from a password file,
 #     and an HTTPS one on 127.0.0.1:8005 that requires a client certificate (test CA made here).
 # Through the client (the typed API via bench_kea_control check, the CLI entry points via
-# xcatdhcp leases|stats|kea, or bench_kea_control cli when the CLI does not have them yet).
+# xcatdhcp leases|stats|kea).
 # Usage: kea_control_live.sh BUILD_DIR SOURCE_DIR. Needs root. Ends with "N passed, M failed".
 set -uo pipefail
 build=${1:?usage: kea_control_live.sh BUILD_DIR SOURCE_DIR}
 src=${2:?usage: kea_control_live.sh BUILD_DIR SOURCE_DIR}
+# shellcheck source=../live/lib.sh
+. "$src/tests/live/lib.sh"  # live_veth_ns
 driver=$build/bin/bench_kea_control
 xcat=$build/bin/xcatdhcp
 started=$(date +%s)
@@ -25,7 +27,7 @@ finish() { echo "$pass passed, $fail failed ($(($(date +%s) - started)) s)"; [ "
 for tool in ip kea-dhcp4 kea-ctrl-agent timeout openssl python3; do
   command -v "$tool" >/dev/null || { bad "missing tool: $tool"; finish; }
 done
-[ -x "$driver" ] || { bad "missing $driver (build the tests)"; finish; }
+[ -x "$driver" ] && [ -x "$xcat" ] || { bad "missing $driver or $xcat (build the tests)"; finish; }
 hooks22=/usr/lib/x86_64-linux-gnu/kea/hooks
 chroot_tool=$src/tests/tools/kea-chroot.sh
 root30=$("$chroot_tool" path sid 2>/dev/null) || { bad "the sid chroot (Kea 3.0) is not ready: $chroot_tool ensure sid"; finish; }
@@ -58,22 +60,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The CLI entry points: the real CLI once it registers them, else the driver's copy.
-if "$xcat" kea --help >/dev/null 2>&1; then cli=("$xcat"); cli_name="xcatdhcp"
-else cli=("$driver" cli); cli_name="bench_kea_control cli (xcatdhcp has no 'kea' command yet)"; fi
-echo "CLI under test: $cli_name"
+cli=("$xcat")
 
 # start NAME CMD... : runs CMD in the background (capped at 170 s), output in $work/NAME.out
 start() { local name=$1; shift; timeout -k 3 170 "$@" >"$work/$name.out" 2>&1 & pids+=($!); }
 
-make_ns() {  # make_ns NS A.B.C : lo + veth ksrv0<->kcli0 inside NS, A.B.C.1/24 on ksrv0
-  ip netns add "$1" || return 1
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
-  ip -n "$1" link set lo up &&
-    ip -n "$1" link add ksrv0 type veth peer name kcli0 &&
-    ip -n "$1" addr add "$2.1/24" dev ksrv0 &&
-    ip -n "$1" link set ksrv0 up && ip -n "$1" link set kcli0 up
-}
+make_ns() { live_veth_ns "$1" "$2" ksrv0 kcli0; }  # make_ns NS A.B.C
 make_ns "$ns22" 192.168.71 || { bad "cannot create namespace $ns22"; finish; }
 make_ns "$ns30" 192.168.72 || { bad "cannot create namespace $ns30"; finish; }
 addresses=$( (ip -n "$ns22" -o addr; ip -n "$ns30" -o addr) | awk '{print $4}' | sort -u | tr '\n' ' ')

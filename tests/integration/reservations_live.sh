@@ -57,42 +57,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The CLI: xcatdhcp once the lead registers `reservations`, else a driver compiled here from
-# examples/xcatdhcp/cmd_reservations.cpp + common.cpp against the built library.
-if "$xcat" reservations --help >/dev/null 2>&1; then res=("$xcat" reservations); res_name="xcatdhcp reservations"
-else
-  cat >"$work/driver.cpp" <<'EOF'
-#include <iostream>
-#include <string>
-#include <vector>
-#include "xcatdhcp/error.hpp"
-namespace xcatdhcp::cli {
-int cmd_reservations(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
-}
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  try { return xcatdhcp::cli::cmd_reservations(args, std::cout, std::cerr); }
-  catch (const std::exception& e) { std::cerr << "error: " << e.what() << "\n"; return 2; }
-}
-EOF
-  if g++ -std=c++20 -O0 -I"$src/include" -I"$src/examples/xcatdhcp" "$work/driver.cpp" \
-       "$src/examples/xcatdhcp/cmd_reservations.cpp" "$src/examples/xcatdhcp/common.cpp" \
-       -L"$build/lib" -Wl,-rpath,"$build/lib" -lxcatdhcp -o "$work/res-driver" >"$work/driver.out" 2>&1; then
-    res=("$work/res-driver"); res_name="driver built from cmd_reservations.cpp (xcatdhcp has no 'reservations' yet)"
-  else bad "cannot build the reservations driver: $(tail -n 3 "$work/driver.out")"; finish; fi
-fi
-echo "CLI under test: $res_name"
+res=("$xcat" reservations)
 
 start() { local name=$1; shift; timeout -k 3 170 "$@" >"$work/$name.out" 2>&1 & pids+=($!); }
 
-make_ns() {  # make_ns NS A.B.C : lo + veth rsrv0<->rcli0 inside NS, A.B.C.1/24 on rsrv0
-  ip netns add "$1" || return 1
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
-  ip -n "$1" link set lo up &&
-    ip -n "$1" link add rsrv0 type veth peer name rcli0 &&
-    ip -n "$1" addr add "$2.1/24" dev rsrv0 &&
-    ip -n "$1" link set rsrv0 up && ip -n "$1" link set rcli0 up
-}
+make_ns() { live_veth_ns "$1" "$2" rsrv0 rcli0; }  # make_ns NS A.B.C
 
 inventory() {  # inventory NET(A.B.C) VERSION NODES... > yaml ; nodes: cn11 cn20 cn21 cn22(no ip)
   local net=$1 version=$2 n oct; shift 2

@@ -139,6 +139,19 @@ live_netns_up() {
     return 0
 }
 
+# live_veth_ns NS A.B.C SRV_IF CLI_IF: one namespace (the caller deletes it) with lo and a veth
+# pair SRV_IF <-> CLI_IF inside it, A.B.C.1/24 on SRV_IF, IPv6 off: a server and a probe that
+# share the namespace. Returns non-zero when a step fails.
+live_veth_ns() {
+    local ns=$1 net=$2 srv_if=$3 cli_if=$4
+    ip netns add "$ns" || return 1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
+    ip -n "$ns" link set lo up &&
+        ip -n "$ns" link add "$srv_if" type veth peer name "$cli_if" &&
+        ip -n "$ns" addr add "$net.1/24" dev "$srv_if" &&
+        ip -n "$ns" link set "$srv_if" up && ip -n "$ns" link set "$cli_if" up
+}
+
 # live_wait_link_local NS IFACE: waits (max 5 s) for a non-tentative fe80:: address.
 live_wait_link_local() {
     local ns=$1 ifc=$2 n
