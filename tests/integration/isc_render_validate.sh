@@ -14,7 +14,7 @@
 # every host object of the rendered batch; the leases file must then hold all of them, in a form
 # dhcpd reads back (dhcpd -T).
 #
-# Rendering uses `xcatdhcp render --backend isc` when the CLI can do it, else the driver.
+# Rendering uses `xcatdhcp render --backend isc`.
 # Prints "N passed, M failed"; exits 0 only when nothing failed.
 set -uo pipefail
 
@@ -279,32 +279,13 @@ else
 fi
 
 # ------------------------------------------------------------------ rendering
-CLI_WORKS=0
-if [[ -x $CLI ]]; then
-    mkdir -p "$TMP/probe"
-    if "$CLI" render -i "$TMP/inv/plain.yaml" -o "$TMP/probe" --backend isc --key-file "$TMP/sha256.key" \
-        >"$TMP/probe.log" 2>&1 && [[ -s $TMP/probe/dhcpd.conf ]]; then
-        CLI_WORKS=1
-        note "rendering with $CLI render --backend isc"
-    fi
-fi
-((CLI_WORKS)) || note "xcatdhcp render --backend isc unavailable ($(tail -1 "$TMP/probe.log" 2>/dev/null)); rendering with the driver"
-
 # render INVENTORY OUTDIR MODE(omapi|static)
 render_to() {
-    local inv=$1 out=$2 mode=$3 key=$TMP/ddns.key
+    local inv=$1 out=$2 mode=$3 key=$TMP/ddns.key extra=()
     mkdir -p "$out"
     [[ $inv == */plain.yaml ]] && key=$TMP/sha256.key
-    if ((CLI_WORKS)); then
-        local extra=()
-        [[ $mode == static ]] && extra=(--static-hosts)
-        "$CLI" render -i "$inv" -o "$out" --backend isc --key-file "$key" "${extra[@]}" >"$out.log" 2>&1
-    elif [[ -n $DRIVER ]]; then
-        "$DRIVER" render "$inv" "$out" "$SECRET" "$mode" >"$out.log" 2>&1
-    else
-        echo "no renderer" >"$out.log"
-        return 1
-    fi
+    [[ $mode == static ]] && extra=(--static-hosts)
+    "$CLI" render -i "$inv" -o "$out" --backend isc --key-file "$key" "${extra[@]}" >"$out.log" 2>&1
 }
 
 # validate DAEMON(dhcpd|dhcpd6) FILE LOG
