@@ -662,6 +662,26 @@ TEST_CASE("probe: Ethernet/IPv4/UDP frames are built with valid checksums and pa
 
 namespace {
 
+// The replies a scripted server queued, handed out one per receive(); an empty queue waits a
+// little (up to the deadline) and reports nothing, as a quiet link does.
+template <class Received>
+class ReplyQueue {
+public:
+    void push(Received r) { queue_.push_back(std::move(r)); }
+    std::optional<Received> next(std::chrono::steady_clock::time_point deadline) {
+        if (queue_.empty()) {
+            std::this_thread::sleep_until(std::min(deadline, std::chrono::steady_clock::now() + 5ms));
+            return std::nullopt;
+        }
+        auto r = std::move(queue_.front());
+        queue_.pop_front();
+        return r;
+    }
+
+private:
+    std::deque<Received> queue_;
+};
+
 // A scripted server: answers each DHCPDISCOVER/DHCPREQUEST the client sends with the replies a
 // handler returns, and records what was sent.
 class FakeTransport4 : public Dhcp4Transport {
@@ -673,20 +693,14 @@ public:
         auto packet = parse_dhcp4(payload);
         sent.emplace_back(packet, to);
         if (server)
-            for (auto& r : server(packet)) queue.push_back(std::move(r));
+            for (auto& r : server(packet)) queue.push(std::move(r));
     }
     std::optional<Received4> receive(std::chrono::steady_clock::time_point deadline) override {
-        if (queue.empty()) {
-            std::this_thread::sleep_until(std::min(deadline, std::chrono::steady_clock::now() + 5ms));
-            return std::nullopt;
-        }
-        auto r = std::move(queue.front());
-        queue.pop_front();
-        return r;
+        return queue.next(deadline);
     }
 
 private:
-    std::deque<Received4> queue;
+    ReplyQueue<Received4> queue;
 };
 
 const net::Mac client_mac = net::Mac::parse("02:00:00:00:70:20");
@@ -908,20 +922,14 @@ public:
         auto p = parse_dhcp6(payload);
         sent.push_back(p);
         if (server)
-            for (auto& r : server(p)) queue.push_back(std::move(r));
+            for (auto& r : server(p)) queue.push(std::move(r));
     }
     std::optional<Received6> receive(std::chrono::steady_clock::time_point deadline) override {
-        if (queue.empty()) {
-            std::this_thread::sleep_until(std::min(deadline, std::chrono::steady_clock::now() + 5ms));
-            return std::nullopt;
-        }
-        auto r = std::move(queue.front());
-        queue.pop_front();
-        return r;
+        return queue.next(deadline);
     }
 
 private:
-    std::deque<Received6> queue;
+    ReplyQueue<Received6> queue;
 };
 
 Received6 answer6(const Dhcp6Packet& request, Dhcp6MessageType type, bool with_address = true) {
