@@ -29,7 +29,20 @@ batch=${BATCH:-10000}
 transport=${TRANSPORT:-unix}
 connections=${CONNECTIONS:-1}
 driver=$build/bin/bench_kea_control
+xcat=$build/bin/xcatdhcp
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
+
+# wait_up SOCKET PID: until kea-dhcp4 (PID) answers status-get on SOCKET, at most 60 s; false
+# when it did not (or exited).
+wait_up() {
+  local _
+  for _ in $(seq 600); do
+    "$xcat" kea --socket "$1" status-get >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 
 if [ "$path_under_test" = config-set ] || [ "$path_under_test" = reservations ]; then
   adds=${ADDS:-20}
@@ -71,12 +84,7 @@ if [ "$path_under_test" = config-set ] || [ "$path_under_test" = reservations ];
     t0=$(date +%s.%N)
     timeout -k 5 1800 ip netns exec "$ns" "${run[@]}" -c "$conf_in" >"$work/kea.out" 2>&1 &
     pid=$!
-    up=0
-    for _ in $(seq 600); do
-      "$driver" cli kea --socket "$cr$sock_in" status-get >/dev/null 2>&1 && { up=1; break; }
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
+    up=0; wait_up "$cr$sock_in" "$pid" && up=1
     t1=$(date +%s.%N)
     if [ $up -ne 1 ]; then echo "kea-dhcp4 with $n reservations did not start:" >&2; tail -5 "$work/kea.out" >&2; exit 1; fi
     line=$("$driver" bench-config-set --socket "$cr$sock_in" --config "$cr$conf_in" --existing "$n" \
@@ -119,12 +127,7 @@ for n in $sizes; do
   timeout -k 5 900 ip netns exec "$ns" "$chroot_tool" run sid kea-dhcp4 -c "/etc/kea/$tag.json" \
     >"/tmp/$tag.out" 2>&1 &
   pid=$!
-  up=0
-  for _ in $(seq 600); do
-    "$driver" cli kea --socket "$sock" status-get >/dev/null 2>&1 && { up=1; break; }
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  up=0; wait_up "$sock" "$pid" && up=1
   t1=$(date +%s.%N)
   if [ $up -ne 1 ]; then echo "kea-dhcp4 with $n reservations did not start:" >&2; tail -5 "/tmp/$tag.out" >&2; exit 1; fi
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$(pgrep -n -P "$pid" kea-dhcp4 2>/dev/null || echo "$pid")/status" 2>/dev/null)
