@@ -9,7 +9,7 @@
 # (`xcatdhcp omapi`) adds,
 # looks up, updates, replaces and deletes host objects; wrong keys must fail clearly; omshell
 # must see what the client wrote; a DHCP client on vcli must get the host's fixed address and
-# filename (xcatdhcp probe when the CLI has it, dhclient otherwise). Then dhcpd -6 on port 7912:
+# filename (xcatdhcp probe). Then dhcpd -6 on port 7912:
 # a host object matched by DUID is created, looked up and removed.
 # Prints "N passed, M failed"; exit 0 only if nothing failed.
 set -u
@@ -43,7 +43,6 @@ DHCPD_PID=""
 
 cleanup() {
     for pid in "${PIDS[@]}" $DHCPD_PID; do kill "$pid" 2>/dev/null; done
-    for f in "$WORK"/dhclient*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
     sleep 0.3
     for pid in "${PIDS[@]}" $DHCPD_PID; do kill -9 "$pid" 2>/dev/null; done
     ip netns del "$SRV" 2>/dev/null
@@ -133,49 +132,13 @@ stop_dhcpd() {
 }
 
 # ---------------------------------------------------------------- DHCP client
-printf '#!/bin/sh\nexit 0\n' > "$WORK/noop.sh"
-chmod +x "$WORK/noop.sh"
-printf 'timeout 20;\nretry 1;\nrequest subnet-mask, broadcast-address;\n' > "$WORK/dhclient.conf"
-PROBE=""
-if "$XCATDHCP" probe --help >/dev/null 2>&1; then PROBE=1; fi
-
-# Prints "ADDRESS FILENAME" of the lease a client with MAC gets on vcli.
+# Prints "ADDRESS FILENAME" ("-" for what is missing) of what a client with MAC is offered on
+# vcli (xcatdhcp probe, BIOS).
 dhcp_lease() {  # MAC TAG
     ip -n "$CLI" link set vcli address "$1"
-    if [ -n "$PROBE" ]; then
-        local out
-        if out=$(timeout 30 ip netns exec "$CLI" "$XCATDHCP" probe -I vcli --mac "$1" --arch 0x0000 --json 2>&1); then
-            /usr/bin/python3 - "$out" <<'EOF' && return 0
-import json, sys
-text = sys.argv[1]
-doc = json.loads(text[text.index('{'):]) if '{' in text else {}
-def pick(d, *names):
-    for n in names:
-        for k, v in d.items():
-            if k.lower() == n and isinstance(v, str):
-                return v
-        for v in d.values():
-            if isinstance(v, dict):
-                r = pick(v, *names)
-                if r: return r
-    return ""
-addr = pick(doc, "yiaddr", "address", "ip", "ip-address", "your-ip")
-fname = pick(doc, "file", "filename", "boot-file", "bootfile")
-if not addr: sys.exit(1)
-print(addr, fname or "-")
-EOF
-        fi
-        echo "note: xcatdhcp probe gave no lease, using dhclient" >&2
-    fi
-    local lf="$WORK/dhclient-$2.leases" pf="$WORK/dhclient-$2.pid"
-    rm -f "$lf" "$pf"
-    timeout 30 ip netns exec "$CLI" dhclient -4 -1 -sf "$WORK/noop.sh" -lf "$lf" -pf "$pf" \
-        -cf "$WORK/dhclient.conf" vcli >"$WORK/dhclient-$2.log" 2>&1
-    [ -s "$pf" ] && kill "$(cat "$pf")" 2>/dev/null
-    local addr file
-    addr=$(sed -n 's/^ *fixed-address \([0-9.]*\);/\1/p' "$lf" 2>/dev/null | tail -1)
-    file=$(sed -n 's/^ *filename "\(.*\)";/\1/p' "$lf" 2>/dev/null | tail -1)
-    echo "${addr:--} ${file:--}"
+    timeout 30 ip netns exec "$CLI" "$XCATDHCP" probe -I vcli --mac "$1" --arch 0x0000 --json 2>"$WORK/probe-$2.err" |
+        jq -r '(.ack // .offer // {}) | "\(.yiaddr // "-") \(.file // "-" | if . == "" then "-" else . end)"' 2>/dev/null ||
+        echo "- -"
 }
 
 # ---------------------------------------------------------------- per algorithm
